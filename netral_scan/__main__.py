@@ -1,0 +1,4 @@
+from netral_scan.cli import app
+
+if __name__ == "__main__":
+    app(prog_name="netral-scan")

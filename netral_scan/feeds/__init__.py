@@ -1,0 +1,77 @@
+"""Feeds: turn an input (file, folder, zip or stdin) into a stream of items.
+
+An input is opened as an :class:`~netral_scan.feeds.archive.Archive` (a set of named members), then the
+first reader in ``READERS`` whose ``detect`` accepts it reads it. To add a platform, write one module with
+``detect(archive) -> bool`` and ``read(archive) -> Iterator[Item | Skipped]`` and add one entry below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Iterator
+
+from netral_scan.errors import FeedError
+
+KINDS = ("post", "comment", "share", "like")
+
+
+@dataclass
+class Item:
+    """One thing a person did on a platform."""
+
+    id: str
+    kind: str
+    text: str = ""
+    parent_text: str = ""
+    target: str = ""
+    author: str = ""
+    created_at: str = ""
+    url: str = ""
+    source: str = ""
+    extra: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input record that could not become an item, with the reason and where it was."""
+
+    reason: str
+    source: str
+    position: str = ""
+
+
+Entry = Item | Skipped
+
+
+def _readers() -> dict[str, ModuleType]:
+    # Imported here so that `netral-scan --help` does not pay for every reader.
+    from netral_scan.feeds import generic
+
+    return {"generic": generic}
+
+
+def platforms() -> list[str]:
+    """Names accepted by ``--platform``."""
+    return list(_readers())
+
+
+def read_input(path: str, platform: str | None = None) -> Iterator[Entry]:
+    """Stream the entries of one input; ``path`` may be ``-`` for stdin.
+
+    Raises :class:`FeedError` when the input cannot be opened or recognised; errors in the middle of a
+    stream are raised when reached, after the entries before them.
+    """
+    from netral_scan.feeds.archive import open_archive
+
+    readers = _readers()
+    if platform is not None and platform not in readers:
+        raise FeedError(path, f"unknown platform {platform!r} (choose from {', '.join(readers)})")
+    with open_archive(path) as archive:
+        if platform is not None:
+            reader = readers[platform]
+        else:
+            reader = next((r for r in readers.values() if r.detect(archive)), None)
+        if reader is None:
+            raise FeedError(path, "no recognisable feed or platform export found")
+        yield from reader.read(archive)

@@ -1,0 +1,247 @@
+"""The generic feed format: a JSON array, NDJSON (``.jsonl``/``.ndjson``) or CSV of item objects.
+
+Fields: ``id, kind, text, parent_text, target, author, created_at, url`` (see README); unknown fields are
+kept in ``Item.extra`` and ignored. Everything is streamed: JSON arrays item by item with ijson, NDJSON and
+CSV line by line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timezone
+from typing import BinaryIO, Iterator
+
+from netral_scan.errors import FeedError
+from netral_scan.feeds import KINDS, Entry, Item, Skipped
+from netral_scan.feeds.archive import Archive, StdinArchive
+
+TEXT_FIELDS = ("text", "parent_text", "target", "author", "url")
+KIND_ALIASES = {
+    "status": "post", "tweet": "post", "video": "post", "reply": "comment", "retweet": "share",
+    "repost": "share", "quote": "share", "reaction": "like", "favorite": "like", "favourite": "like",
+}
+SNIFF_BYTES = 64 * 1024
+EXACT_POSITION_MAX_BYTES = 256 * 1024**2  # re-read a broken JSON file to name line:column up to this size
+CSV_FIELD_LIMIT = 64 * 1024**2
+FORMAT_BY_EXTENSION = {".json": "json", ".jsonl": "ndjson", ".ndjson": "ndjson", ".csv": "csv"}
+
+
+def detect(archive: Archive) -> bool:
+    """The generic reader takes any single file; its content decides the format."""
+    return archive.single_file
+
+
+def read(archive: Archive) -> Iterator[Entry]:
+    member = archive.members()[0]
+    source = archive.display(member)
+    raw = archive.open(member)
+    try:
+        stream, first = _utf8_stream(raw, source)
+        feed_format = _feed_format(member, first, source)
+        if feed_format == "json":
+            yield from _read_json(stream, source, archive, member)
+        elif feed_format == "ndjson":
+            yield from _read_ndjson(stream, source)
+        else:
+            yield from _read_csv(stream, source)
+    except OSError as error:
+        raise FeedError(source, f"read error ({error.strerror or error})") from None
+    finally:
+        if not isinstance(archive, StdinArchive):
+            raw.close()
+
+
+class _Prefixed(io.RawIOBase):
+    """A raw stream that first returns an already-read prefix, then the rest of the original stream."""
+
+    def __init__(self, prefix: bytes, rest: BinaryIO):
+        self._prefix = prefix
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._prefix:
+            size = min(len(buffer), len(self._prefix))
+            buffer[:size] = self._prefix[:size]
+            self._prefix = self._prefix[size:]
+            return size
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class _Utf8Transcoder(io.RawIOBase):
+    """Re-encode a text stream (e.g. UTF-16) as UTF-8 bytes for the byte-oriented parsers."""
+
+    def __init__(self, text: io.TextIOBase):
+        self._text = text
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while len(self._pending) < len(buffer):
+            chunk = self._text.read(SNIFF_BYTES)
+            if not chunk:
+                break
+            self._pending += chunk.encode("utf-8", "surrogateescape")
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+def _utf8_stream(raw: BinaryIO, source: str) -> tuple[io.BufferedReader, bytes]:
+    """Return a buffered UTF-8 byte stream without BOM and its first non-blank byte (``b''`` if empty)."""
+    prefix = raw.read(SNIFF_BYTES)
+    if prefix.startswith(b"\xef\xbb\xbf"):
+        prefix = prefix[3:]
+    elif prefix.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = io.TextIOWrapper(io.BufferedReader(_Prefixed(prefix, raw)), encoding="utf-16",
+                                errors="surrogateescape")
+        stream = io.BufferedReader(_Utf8Transcoder(text), SNIFF_BYTES)
+        return stream, stream.peek(SNIFF_BYTES).lstrip()[:1]
+    stripped = prefix.lstrip()
+    if not stripped and not prefix:
+        raise FeedError(source, "file is empty")
+    if not stripped and len(prefix) < SNIFF_BYTES:
+        raise FeedError(source, "file holds only whitespace")
+    if b"\x00" in prefix:
+        raise FeedError(source, "binary data, not a text feed (not JSON, NDJSON or CSV)")
+    return io.BufferedReader(_Prefixed(prefix, raw), SNIFF_BYTES), stripped[:1]
+
+
+def _feed_format(member: str, first: bytes, source: str) -> str:
+    extension = "." + member.rsplit(".", 1)[-1].lower() if "." in member else ""
+    by_extension = FORMAT_BY_EXTENSION.get(extension)
+    if by_extension in ("json", "ndjson"):
+        if first not in (b"[", b"{"):
+            raise FeedError(source, f"not JSON: the file starts with {first!r} instead of '[' or '{{'")
+        return "ndjson" if first == b"{" else "json"
+    if by_extension == "csv":
+        return "csv"
+    if first == b"[":
+        return "json"
+    if first == b"{":
+        return "ndjson"
+    return "csv"
+
+
+def _read_json(stream: io.BufferedReader, source: str, archive: Archive, member: str) -> Iterator[Entry]:
+    import ijson
+
+    position = 0
+    try:
+        for position, value in enumerate(ijson.items(stream, "item", use_float=True), start=1):
+            yield _entry(value, source, position, f"item {position}")
+    except ijson.JSONError as error:
+        raise FeedError(source, _json_error_location(archive, member, error)) from None
+    except UnicodeDecodeError as error:
+        raise FeedError(source, f"invalid UTF-8 after item {position} ({error.reason})") from None
+    if position == 0 and not _is_json_array(archive, member):
+        raise FeedError(source, "expected a JSON array of items")
+
+
+def _is_json_array(archive: Archive, member: str) -> bool:
+    if archive.name == "-":
+        return True
+    with archive.open(member) as again:
+        return again.read(SNIFF_BYTES).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
+
+
+def _json_error_location(archive: Archive, member: str, error: Exception) -> str:
+    """Name line:column of a JSON error by re-reading the file with the json module, when it is a file of
+    reasonable size; otherwise give ijson's own description."""
+    if archive.name != "-":
+        try:
+            with archive.open(member) as again:
+                data = again.read(EXACT_POSITION_MAX_BYTES + 1)
+            if len(data) <= EXACT_POSITION_MAX_BYTES:
+                json.loads(data.decode("utf-8-sig", "replace"))
+        except json.JSONDecodeError as exact:
+            if exact.msg.startswith("Expecting") and exact.pos >= len(data.rstrip()):
+                return f"truncated JSON: the file ends at line {exact.lineno} column {exact.colno}"
+            return f"invalid JSON at line {exact.lineno} column {exact.colno} ({exact.msg})"
+        except (OSError, FeedError):
+            pass
+    return f"invalid JSON ({str(error).splitlines()[0][:120]})"
+
+
+def _read_ndjson(stream: io.BufferedReader, source: str) -> Iterator[Entry]:
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        where = f"line {number}"
+        try:
+            value = json.loads(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            yield Skipped("invalid UTF-8", source, where)
+            continue
+        except json.JSONDecodeError as error:
+            yield Skipped("invalid JSON line", source, f"{where} column {error.colno}")
+            continue
+        yield _entry(value, source, number, where)
+
+
+def _read_csv(stream: io.BufferedReader, source: str) -> Iterator[Entry]:
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="")
+    reader = csv.DictReader(text)
+    try:
+        columns = [name.strip() for name in reader.fieldnames or []]
+        if not {"text", "parent_text"} & set(columns):
+            found = ", ".join(columns[:8]) or "nothing"
+            raise FeedError(source, f"CSV needs a 'text' or 'parent_text' column (found: {found})")
+        reader.fieldnames = columns
+        for number, row in enumerate(reader, start=1):
+            where = f"line {reader.line_num}"
+            row.pop(None, None)
+            if any(_has_bad_bytes(value) for value in row.values()):
+                yield Skipped("invalid UTF-8", source, where)
+                continue
+            yield _entry({key: value for key, value in row.items() if value not in (None, "")}, source, number, where)
+    except csv.Error as error:
+        raise FeedError(source, f"invalid CSV at line {reader.line_num} ({error})") from None
+
+
+def _has_bad_bytes(value) -> bool:
+    return isinstance(value, str) and any("\udc80" <= char <= "\udcff" for char in value)
+
+
+def _entry(value, source: str, number: int, where: str) -> Entry:
+    """Build an item from one decoded record, or say why it cannot be one."""
+    if not isinstance(value, dict):
+        return Skipped("record is not an object", source, where)
+    fields = {}
+    for name in TEXT_FIELDS:
+        field_value = value.get(name)
+        if isinstance(field_value, (dict, list)):
+            return Skipped(f"field '{name}' is not text", source, where)
+        fields[name] = "" if field_value is None else str(field_value)
+    kind = str(value.get("kind") or "post").strip().lower()
+    kind = KIND_ALIASES.get(kind, kind)
+    if kind not in KINDS:
+        return Skipped("unknown kind", source, where)
+    item_id = value.get("id")
+    if isinstance(item_id, (dict, list)) or item_id in (None, ""):
+        item_id = f"{source}:{number}"
+    known = {"id", "kind", "created_at", *TEXT_FIELDS}
+    return Item(id=str(item_id), kind=kind, created_at=_timestamp(value.get("created_at")), source=source,
+                extra={k: v for k, v in value.items() if k not in known}, **fields)
+
+
+def _timestamp(value) -> str:
+    """ISO 8601 text as given; Unix seconds become ISO 8601 UTC."""
+    if isinstance(value, bool) or value is None:
+        return ""
+    if isinstance(value, (int, float)):
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc).isoformat()
+        except (OverflowError, OSError, ValueError):
+            return ""
+    return str(value) if not isinstance(value, (dict, list)) else ""

@@ -1,0 +1,87 @@
+"""Write results: atomic files, CSV/JSONL rows in a fixed column order, and the human summary."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Iterator
+
+OUTPUT_COLUMNS = ("id", "kind", "author", "created_at", "flagged", "label", "score", "reasons", "text",
+                  "parent_text", "target", "url", "source")
+# OWASP CSV injection: a cell starting with one of these is run as a formula by spreadsheet programs.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_BOM = "\ufeff"
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[str]:
+    """Yield a temporary path beside ``path``; rename it over ``path`` only if the block succeeds, so an
+    interrupted run never leaves a half-written file."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
+    os.close(handle)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def result_row(result) -> dict:
+    """One output row for a scored item."""
+    item = result.item
+    return {"id": item.id, "kind": item.kind, "author": item.author, "created_at": item.created_at,
+            "flagged": "true" if result.flagged else "false", "label": result.label,
+            "score": f"{result.score:.4f}", "reasons": result.reasons, "text": item.text,
+            "parent_text": item.parent_text, "target": item.target, "url": item.url, "source": item.source}
+
+
+def neutralise(value: str) -> str:
+    """Prefix a cell that a spreadsheet would run as a formula with ``'``."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+class RowWriter:
+    """Writes result rows as CSV (formula-safe) or JSONL (byte-exact values) to an open text stream."""
+
+    def __init__(self, stream: IO[str], output_format: str = "csv", columns=OUTPUT_COLUMNS, excel: bool = False):
+        self.stream = stream
+        self.format = output_format
+        self.columns = columns
+        self.rows = 0
+        if output_format == "csv":
+            if excel:
+                stream.write(EXCEL_BOM)
+            self._csv = csv.DictWriter(stream, fieldnames=list(columns), lineterminator="\n")
+            self._csv.writeheader()
+
+    def write(self, row: dict) -> None:
+        if self.format == "csv":
+            self._csv.writerow({key: neutralise(str(row.get(key, ""))) for key in self.columns})
+        else:
+            self.stream.write(json.dumps({key: row.get(key, "") for key in self.columns}, ensure_ascii=False) + "\n")
+        self.rows += 1
+
+
+def format_summary(summary) -> str:
+    """The human summary printed on stderr after a scan."""
+    lines = [f"netral-scan: {summary.items_read} items read, {summary.scored} scored, "
+             f"{summary.flagged} flagged, {summary.skipped_total} skipped ({summary.seconds:.1f} s)"]
+    if summary.flagged:
+        lines.append("  flagged by label: " + _counts(summary.flagged_by_label))
+        lines.append("  flagged by kind:  " + _counts(summary.flagged_by_kind))
+    for reason, count in sorted(summary.skipped.items(), key=lambda pair: -pair[1]):
+        example = summary.skip_examples.get(reason, "")
+        lines.append(f"  skipped {count}: {reason}" + (f" (first at {example})" if example else ""))
+    for note, count in sorted(summary.notes.items()):
+        lines.append(f"  note: {count} {note}")
+    return "\n".join(lines)
+
+
+def _counts(counter) -> str:
+    return ", ".join(f"{key} {value}" for key, value in sorted(counter.items(), key=lambda pair: -pair[1]))

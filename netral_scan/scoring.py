@@ -1,0 +1,154 @@
+"""Score items: apply the kind rules, run the model, pick the flag, and quote the evidence.
+
+How each kind is judged (the rules say liking or sharing campaign content is itself a breach):
+``post`` its text; ``like`` the liked content; ``share`` the caption and the shared content separately,
+flagged if either takes a side; ``comment`` its text read together with what it replies to (the parent's
+words are separate, ``ctx_``-prefixed features).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from netral_scan.feeds import Item
+from netral_scan.model import Model
+from netral_scan.text import CONTEXT_PREFIX, CONTEXT_SEPARATOR, analyze_texts, stem, tokenize, with_context
+
+MAX_REASONS = 5
+MAX_REASON_CHARS = 60
+MAX_SCORED_CHARS = 100_000  # a longer text is scored on its first 100,000 characters
+SCORE_DECIMALS = 4
+PARENT_MARK = "↳ "  # evidence taken from the content replied to, not the person's own words
+
+
+@dataclass
+class Result:
+    """The judgement of one item."""
+
+    item: Item
+    flagged: bool
+    label: str
+    score: float
+    reasons: str = ""
+
+
+def item_documents(item: Item) -> list[str]:
+    """The texts the model judges for an item (empty when there is nothing to judge)."""
+    text, parent = item.text.strip(), item.parent_text.strip()
+    if item.kind == "comment" and text:
+        documents = [with_context(item.text, item.parent_text)]
+    elif item.kind == "share":
+        documents = [part for part in (item.text, item.parent_text) if part.strip()]
+    elif item.kind == "like":
+        documents = [item.parent_text if parent else item.text] if (parent or text) else []
+    else:
+        documents = [item.text if text else item.parent_text] if (text or parent) else []
+    return [document[:MAX_SCORED_CHARS] for document in documents]
+
+
+def training_document(kind: str, text: str, parent_text: str) -> str:
+    """The one document a labelled row trains on: like ``item_documents``, but a share's caption and shared
+    content are read together because the row's label belongs to the whole act."""
+    if kind == "share" and text.strip() and parent_text.strip():
+        return f"{text}\n{parent_text}"
+    documents = item_documents(Item(id="", kind=kind, text=text, parent_text=parent_text))
+    return documents[0] if documents else ""
+
+
+class Scorer:
+    """Scores batches of items with one model and threshold."""
+
+    def __init__(self, model: Model, threshold: float | None = None):
+        self.model = model
+        self.threshold = model.threshold if threshold is None else threshold
+        self.labels = model.labels
+        self.partisan = model.partisan_columns
+        self._analyze = model.pipeline.named_steps["analyze"]
+        self._tfidf = model.pipeline.named_steps["tfidf"]
+        self._clf = model.pipeline.named_steps["clf"]
+        self._feature_names = None
+
+    def probabilities(self, documents: list[str]) -> tuple[np.ndarray, object]:
+        """Class probabilities and TF-IDF rows for documents."""
+        features = self._tfidf.transform(analyze_texts(documents))
+        return self._clf.predict_proba(features), features
+
+    def score(self, items: list[Item], explain_all: bool = False) -> list[Result | None]:
+        """Judge items; ``None`` for an item with nothing to judge. Reasons are quoted for flagged items,
+        and for every item with ``explain_all``."""
+        documents, owners = [], []
+        for index, item in enumerate(items):
+            for document in item_documents(item):
+                documents.append(document)
+                owners.append(index)
+        results: list[Result | None] = [None] * len(items)
+        if not documents:
+            return results
+        probabilities, features = self.probabilities(documents)
+        partisan_scores = probabilities[:, self.partisan].sum(axis=1)
+        best: dict[int, int] = {}
+        for row, owner in enumerate(owners):
+            if owner not in best or partisan_scores[row] > partisan_scores[best[owner]]:
+                best[owner] = row
+        for owner, row in best.items():
+            score = float(partisan_scores[row])
+            flagged = score >= self.threshold
+            result = Result(items[owner], flagged, self.labels[int(np.argmax(probabilities[row]))],
+                            round(score, SCORE_DECIMALS))
+            if flagged or explain_all:
+                result.reasons = self.reasons(documents[row], features[row], probabilities[row])
+            results[owner] = result
+        return results
+
+    def contributions(self, features_row, probabilities_row) -> list[tuple[str, float]]:
+        """Per-feature contributions to the log-probability of the most likely side-taking class:
+        x_j · (w_cj − Σ_k p_k w_kj), the linear model's exact gradient decomposition."""
+        if self._feature_names is None:
+            self._feature_names = self._tfidf.get_feature_names_out()
+        partisan_class = self.partisan[int(np.argmax(probabilities_row[self.partisan]))]
+        weights = self._clf.coef_
+        if weights.shape[0] == 1:  # binary model: one weight row for the second class
+            weights = np.vstack([-weights[0] / 2, weights[0] / 2])
+        columns = features_row.indices
+        values = features_row.data
+        direction = weights[partisan_class, columns] - probabilities_row @ weights[:, columns]
+        contribution = values * direction
+        order = np.argsort(-contribution)
+        return [(self._feature_names[columns[i]], float(contribution[i])) for i in order if contribution[i] > 0]
+
+    def reasons(self, document: str, features_row, probabilities_row) -> str:
+        """The surface words that pushed the score up most, e.g. ``coblos; nomor 2; ↳ menang satu putaran``."""
+        spans = _feature_spans(document)
+        quoted: list[str] = []
+        for feature, _ in self.contributions(features_row, probabilities_row):
+            surface = spans.get(feature)
+            if surface and not any(surface in earlier for earlier in quoted):
+                quoted = [earlier for earlier in quoted if earlier not in surface]
+                quoted.append(surface)
+            if len(quoted) >= MAX_REASONS:
+                break
+        return "; ".join(quoted)
+
+
+def _feature_spans(document: str) -> dict[str, str]:
+    """Map each unigram and bigram feature of a document to the words written for it (first occurrence)."""
+    own, _, context = document.partition(CONTEXT_SEPARATOR)
+    spans: dict[str, str] = {}
+    for text, prefix, mark in ((own, "", ""), (context, CONTEXT_PREFIX, PARENT_MARK)):
+        tokens = tokenize(text)
+        stems = [prefix + stem(token.norm) for token in tokens]
+        for i, token in enumerate(tokens):
+            _remember(spans, stems[i], mark, text[token.start:token.end])
+            if i + 1 < len(tokens):
+                _remember(spans, f"{stems[i]} {stems[i + 1]}", mark, text[token.start:tokens[i + 1].end])
+    return spans
+
+
+def _remember(spans: dict[str, str], feature: str, mark: str, surface: str) -> None:
+    if feature not in spans:
+        words = " ".join(surface.split())
+        if len(words) > MAX_REASON_CHARS:
+            words = words[: MAX_REASON_CHARS - 1] + "…"
+        spans[feature] = mark + words
