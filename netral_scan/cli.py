@@ -119,13 +119,20 @@ def check(
     model: Annotated[Optional[Path], typer.Option(help="Model file (default: the bundled model).")] = None,
     output_format: Annotated[OutputFormat, typer.Option("--format", help="Output format.")] = OutputFormat.csv,
     excel: Annotated[bool, typer.Option("--excel", help="Start CSV with a UTF-8 BOM so Excel reads it right.")] = False,
+    platform: Annotated[Optional[str], typer.Option(help="Force the input format: generic, facebook, instagram, x, tiktok.")] = None,
+    watchlist: Annotated[Optional[list[str]], typer.Option(help="Extra watchlist CSV of campaign accounts (repeatable).")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Only items on or after this date (YYYY-MM-DD).")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Only items on or before this date (YYYY-MM-DD).")] = None,
+    period: Annotated[Optional[str], typer.Option(help="Named election period: pemilu2024, pilkada2024, pemilu2024-kampanye, pilkada2024-kampanye.")] = None,
 ):
     """Scan feeds and write the items that take a side.
 
     Example: netral-scan check examples/feed.jsonl -o flagged.csv
     """
+    from netral_scan.periods import make_window
     from netral_scan.reports import RowWriter, format_summary
     from netral_scan.scan import Summary, scan
+    from netral_scan.watchlist import load_watchlist
 
     clash = _same_file(output, feeds)
     if clash:
@@ -133,11 +140,13 @@ def check(
         raise typer.Exit(EXIT_ERROR)
     summary = Summary()
     with _user_errors():
+        window = make_window(since, until, period)
+        accounts = load_watchlist(watchlist)
         loaded = _load_model(model)
         with _output_stream(output, excel) as stream, _progress_bar() as progress:
             writer = RowWriter(stream, output_format.value, excel=excel)
-            scan(feeds, loaded, writer.write, threshold=threshold, include_all=all_items, progress=progress,
-                 summary=summary)
+            scan(feeds, loaded, writer.write, threshold=threshold, include_all=all_items, platform=platform,
+                 progress=progress, summary=summary, window=window, watchlist=accounts)
     for message in summary.errors:
         _error(message)
     typer.echo(format_summary(summary), err=True)

@@ -14,11 +14,16 @@ from typing import Callable, Iterable, Iterator
 from netral_scan.errors import FeedError
 from netral_scan.feeds import Item, Skipped, read_input
 from netral_scan.model import Model
+from netral_scan.periods import Window
 from netral_scan.reports import result_row
-from netral_scan.scoring import Scorer
+from netral_scan.scoring import Result, Scorer
 
 BATCH_SIZE = 2000
-NOT_JUDGEABLE = "not judgeable (no text to judge)"
+NOT_JUDGEABLE = "not judgeable (no text, no watchlisted target)"
+OUTSIDE_WINDOW = "outside the time window"
+UNDATED = "items without a date (kept)"
+WATCHLIST_SCORE = 1.0  # a like or share of a watchlisted account is a breach by rule, not by text
+WATCHLIST_KINDS = ("like", "share")
 
 
 @dataclass
@@ -53,17 +58,19 @@ def _batches(entries: Iterable, size: int) -> Iterator[list]:
 
 def scan(inputs: list[str], model: Model, write: Callable[[dict], None], threshold: float | None = None,
          include_all: bool = False, platform: str | None = None,
-         progress: Callable[[int], None] | None = None, summary: Summary | None = None) -> Summary:
+         progress: Callable[[int], None] | None = None, summary: Summary | None = None,
+         window: Window | None = None, watchlist=None) -> Summary:
     """Scan each input, calling ``write`` with an output row for every flagged item (every item with
     ``include_all``). An input that cannot be read is recorded in ``Summary.errors`` and the others are
-    still scanned. Pass ``summary`` to keep the counts of a run that is interrupted."""
+    still scanned. Pass ``summary`` to keep the counts of a run that is interrupted. Items outside
+    ``window`` are skipped; likes and shares whose target is on ``watchlist`` are flagged by rule."""
     started = time.perf_counter()
     scorer = Scorer(model, threshold)
     summary = summary if summary is not None else Summary()
     for path in inputs:
         try:
             for batch in _batches(read_input(path, platform), BATCH_SIZE):
-                _scan_batch(batch, scorer, write, include_all, summary)
+                _scan_batch(batch, scorer, write, include_all, summary, window, watchlist)
                 if progress:
                     progress(len(batch))
         except FeedError as error:
@@ -73,15 +80,24 @@ def scan(inputs: list[str], model: Model, write: Callable[[dict], None], thresho
     return summary
 
 
-def _scan_batch(batch: list, scorer: Scorer, write, include_all: bool, summary: Summary) -> None:
+def _scan_batch(batch: list, scorer: Scorer, write, include_all: bool, summary: Summary,
+                window: Window | None, watchlist) -> None:
     items: list[Item] = []
     for entry in batch:
         summary.items_read += 1
         if isinstance(entry, Skipped):
             summary.skip(entry.reason, f"{entry.source} {entry.position}".strip())
-        else:
-            items.append(entry)
+            continue
+        inside = window.contains(entry.created_at) if window else True
+        if inside is False:
+            summary.skip(OUTSIDE_WINDOW, f"{entry.source} id {entry.id}")
+            continue
+        if inside is None:
+            summary.notes[UNDATED] += 1
+        items.append(entry)
     for item, result in zip(items, scorer.score(items, explain_all=include_all)):
+        if watchlist is not None and item.kind in WATCHLIST_KINDS:
+            result = _with_watchlist(item, result, watchlist)
         if result is None:
             summary.skip(NOT_JUDGEABLE, f"{item.source} id {item.id}")
             continue
@@ -92,3 +108,14 @@ def _scan_batch(batch: list, scorer: Scorer, write, include_all: bool, summary: 
             summary.flagged_by_kind[item.kind] += 1
         if result.flagged or include_all:
             write(result_row(result))
+
+
+def _with_watchlist(item: Item, result: Result | None, watchlist) -> Result | None:
+    """Flag a like or share of a watchlisted account, quoting the match; keep the model's evidence."""
+    match = watchlist.match(item)
+    if match is None:
+        return result
+    if result is not None and result.flagged:
+        result.reasons = "; ".join(filter(None, (match.evidence, result.reasons)))
+        return result
+    return Result(item, True, match.label, WATCHLIST_SCORE, match.evidence)

@@ -18,6 +18,7 @@ from netral_scan.feeds import KINDS, Entry, Item, Skipped
 from netral_scan.feeds.archive import Archive, StdinArchive
 
 TEXT_FIELDS = ("text", "parent_text", "target", "author", "url")
+FEED_FIELDS = frozenset({"id", "kind", "created_at", *TEXT_FIELDS})
 KIND_ALIASES = {
     "status": "post", "tweet": "post", "video": "post", "reply": "comment", "retweet": "share",
     "repost": "share", "quote": "share", "reaction": "like", "favorite": "like", "favourite": "like",
@@ -122,7 +123,10 @@ def _feed_format(member: str, first: bytes, source: str) -> str:
     if by_extension in ("json", "ndjson"):
         if first not in (b"[", b"{"):
             raise FeedError(source, f"not JSON: the file starts with {first!r} instead of '[' or '{{'")
-        return "ndjson" if first == b"{" else "json"
+        if by_extension == "json" and first == b"{":
+            raise FeedError(source, "expected a JSON array of items, found an object "
+                                    "(for one object per line name the file .jsonl)")
+        return by_extension
     if by_extension == "csv":
         return "csv"
     if first == b"[":
@@ -164,8 +168,11 @@ def _json_error_location(archive: Archive, member: str, error: Exception) -> str
             if len(data) <= EXACT_POSITION_MAX_BYTES:
                 json.loads(data.decode("utf-8-sig", "replace"))
         except json.JSONDecodeError as exact:
-            if exact.msg.startswith("Expecting") and exact.pos >= len(data.rstrip()):
-                return f"truncated JSON: the file ends at line {exact.lineno} column {exact.colno}"
+            text = exact.doc.rstrip()
+            at_end = exact.msg.startswith("Unterminated string") or exact.pos >= len(text)
+            if at_end:
+                line, column = text.count("\n") + 1, len(text) - text.rfind("\n")
+                return f"truncated JSON: the file ends at line {line} column {column} (byte {len(data)})"
             return f"invalid JSON at line {exact.lineno} column {exact.colno} ({exact.msg})"
         except (OSError, FeedError):
             pass
@@ -217,6 +224,8 @@ def _entry(value, source: str, number: int, where: str) -> Entry:
     """Build an item from one decoded record, or say why it cannot be one."""
     if not isinstance(value, dict):
         return Skipped("record is not an object", source, where)
+    if not FEED_FIELDS & value.keys():
+        return Skipped("record has none of the feed fields", source, where)
     fields = {}
     for name in TEXT_FIELDS:
         field_value = value.get(name)
@@ -230,9 +239,8 @@ def _entry(value, source: str, number: int, where: str) -> Entry:
     item_id = value.get("id")
     if isinstance(item_id, (dict, list)) or item_id in (None, ""):
         item_id = f"{source}:{number}"
-    known = {"id", "kind", "created_at", *TEXT_FIELDS}
     return Item(id=str(item_id), kind=kind, created_at=_timestamp(value.get("created_at")), source=source,
-                extra={k: v for k, v in value.items() if k not in known}, **fields)
+                extra={k: v for k, v in value.items() if k not in FEED_FIELDS}, **fields)
 
 
 def _timestamp(value) -> str:

@@ -1,0 +1,140 @@
+import json
+
+import pytest
+
+from netral_scan.errors import FeedError
+from netral_scan.feeds import Item, Skipped, read_input
+
+
+def entries(path):
+    return list(read_input(str(path)))
+
+
+ITEMS = [
+    {"id": "a", "kind": "post", "text": "halo", "author": "budi", "created_at": "2024-01-02T03:04:05+07:00",
+     "url": "https://example.org/a", "extra_field": 1},
+    {"id": "b", "kind": "like", "parent_text": "coblos 02", "target": "tkn"},
+]
+
+
+@pytest.mark.parametrize("name", ["feed.json", "feed.jsonl", "feed.ndjson", "feed.csv"])
+def test_each_generic_format_gives_the_same_items(write_feed, name):
+    read = entries(write_feed(ITEMS, name))
+    assert [(e.id, e.kind, e.text, e.parent_text, e.target) for e in read] == [
+        ("a", "post", "halo", "", ""), ("b", "like", "", "coblos 02", "tkn")]
+    assert read[0].created_at == "2024-01-02T03:04:05+07:00"
+    assert read[0].source.endswith(name)
+
+
+def test_unknown_fields_are_kept_and_ignored(write_feed):
+    assert entries(write_feed(ITEMS, "feed.jsonl"))[0].extra == {"extra_field": 1}
+
+
+def test_items_without_id_get_a_stable_id_from_file_and_position(write_feed):
+    path = write_feed([{"text": "satu"}, {"text": "dua"}], "feed.jsonl")
+    assert [e.id for e in entries(path)] == [f"{path}:1", f"{path}:2"]
+    assert [e.id for e in entries(path)] == [f"{path}:1", f"{path}:2"]
+
+
+def test_kind_defaults_to_post_and_aliases_are_understood(write_feed):
+    path = write_feed([{"text": "a"}, {"text": "b", "kind": "Reply"}, {"text": "c", "kind": "retweet"}])
+    assert [e.kind for e in entries(path)] == ["post", "comment", "share"]
+
+
+@pytest.mark.parametrize("value, expected", [(42, "42"), (None, ""), (1.5, "1.5")])
+def test_scalar_text_is_coerced(write_feed, value, expected):
+    assert entries(write_feed([{"text": value}]))[0].text == expected
+
+
+@pytest.mark.parametrize("value", [["a", "b"], {"a": 1}])
+def test_structured_text_is_skipped_with_a_reason(write_feed, value):
+    [entry] = entries(write_feed([{"text": value}]))
+    assert isinstance(entry, Skipped) and entry.reason == "field 'text' is not text" and entry.position == "line 1"
+
+
+def test_unknown_kind_is_skipped(write_feed):
+    [entry] = entries(write_feed([{"text": "a", "kind": "poke"}]))
+    assert isinstance(entry, Skipped) and entry.reason == "unknown kind"
+
+
+def test_unix_seconds_become_iso_utc(write_feed):
+    assert entries(write_feed([{"text": "a", "created_at": 0}]))[0].created_at == "1970-01-01T00:00:00+00:00"
+
+
+def test_one_bad_ndjson_line_is_counted_and_the_rest_kept(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text('{"text": "satu"}\n{"text": \n{"text": "tiga"}\n', encoding="utf-8")
+    read = entries(path)
+    assert [e.text for e in read if isinstance(e, Item)] == ["satu", "tiga"]
+    [bad] = [e for e in read if isinstance(e, Skipped)]
+    assert bad.reason == "invalid JSON line" and bad.position.startswith("line 2")
+
+
+def test_truncated_json_names_the_position(tmp_path):
+    path = tmp_path / "feed.json"
+    path.write_text('[{"text": "satu"},\n {"text": "du', encoding="utf-8")
+    with pytest.raises(FeedError, match=r"feed.json: truncated JSON: the file ends at line 2 column"):
+        entries(path)
+
+
+def test_invalid_json_names_line_and_column(tmp_path):
+    path = tmp_path / "feed.json"
+    path.write_text('[{"text": "satu"},\n {"text" "dua"}]', encoding="utf-8")
+    with pytest.raises(FeedError, match=r"invalid JSON at line 2 column 10"):
+        entries(path)
+
+
+def test_json_of_the_wrong_shape_is_an_error(tmp_path):
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps({"items": 3}), encoding="utf-8")
+    with pytest.raises(FeedError, match="expected a JSON array of items, found an object"):
+        entries(path)
+
+
+def test_records_that_are_not_items_are_skipped(write_feed):
+    read = entries(write_feed([3, {"foo": 1}], "feed.json"))
+    assert [e.reason for e in read] == ["record is not an object", "record has none of the feed fields"]
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "file is empty"),
+    (b"  \n\t \n", "file holds only whitespace"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "not JSON"),
+])
+def test_empty_and_binary_files_are_errors(tmp_path, content, message):
+    path = tmp_path / "feed.json"
+    path.write_bytes(content)
+    with pytest.raises(FeedError, match=message):
+        entries(path)
+
+
+def test_utf8_bom_and_utf16_are_read(tmp_path):
+    text = '[{"text": "coblos ✌️"}]'
+    for name, data in [("bom.json", b"\xef\xbb\xbf" + text.encode()), ("utf16.json", text.encode("utf-16"))]:
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert entries(path)[0].text == "coblos ✌️"
+
+
+def test_invalid_utf8_in_a_line_is_skipped(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_bytes(b'{"text": "ok"}\n{"text": "\xff\xfe bad"}\n')
+    read = entries(path)
+    assert isinstance(read[0], Item) and read[1] == Skipped("invalid UTF-8", str(path), "line 2")
+
+
+def test_csv_without_text_columns_is_an_error(tmp_path):
+    path = tmp_path / "feed.csv"
+    path.write_text("id,message\n1,halo\n", encoding="utf-8")
+    with pytest.raises(FeedError, match=r"CSV needs a 'text' or 'parent_text' column \(found: id, message\)"):
+        entries(path)
+
+
+def test_missing_file_is_an_error():
+    with pytest.raises(FeedError, match="nope.json: no such file or directory"):
+        entries("nope.json")
+
+
+def test_a_five_megabyte_text_is_read(write_feed):
+    big = "kata " * 1_000_000
+    assert len(entries(write_feed([{"text": big}], "feed.csv"))[0].text) == len(big)

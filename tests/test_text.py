@@ -1,0 +1,94 @@
+import pickle
+
+import pytest
+
+from netral_scan.model import build_pipeline
+from netral_scan.text import (AMIN_ACRONYM_TOKEN, CONTEXT_PREFIX, MENTION_TOKEN, URL_TOKEN, analyze, stem,
+                              tokenize, with_context)
+
+
+def norms(text):
+    return [token.norm for token in tokenize(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("#PrabowoGibran2024", ["#prabowogibran2024", "prabowo", "gibran", "2024"]),
+    ("#jokowiamin", ["#jokowiamin", "jokowi", "amin"]),
+    ("#AMIN", ["#amin", "amin"]),
+    ("#randomtag", ["#randomtag", "randomtag"]),
+])
+def test_hashtags_are_kept_and_split(text, expected):
+    assert norms(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("coblos 01", ["coblos", "01"]),
+    ("pilih no 2", ["pilih", "nomor_2"]),
+    ("pilih no. 2", ["pilih", "nomor_2"]),
+    ("nomor urut 3", ["nomor_3"]),
+    ("nomer 1", ["nomor_1"]),
+    ("partai nomor 24", ["partai", "nomor_24"]),
+    ("1️⃣", ["nomor_1"]),
+])
+def test_ballot_numbers_survive_as_tokens(text, expected):
+    assert norms(text) == expected
+
+
+def test_dates_and_long_numbers_are_not_ballot_numbers():
+    assert norms("tanggal 01/02/2024 bayar Rp 150.000") == ["tanggal", "tok_date", "bayar", "rp", "tok_num"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("☝️", ["jari_1"]),
+    ("✌️", ["jari_2"]),
+    ("✌🏽", ["jari_2"]),
+    ("🤟", ["jari_3"]),
+    ("salam dua jari", ["salam_jari_2"]),
+    ("Salam 1 jari", ["salam_jari_1"]),
+    ("salam metal", ["salam_jari_3"]),
+    ("salam 4 jari", ["salam_jari_4"]),
+])
+def test_campaign_gestures_map_to_tokens(text, expected):
+    assert norms(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("yg gk bgt udh", ["yang", "tidak", "banget", "sudah"]),
+    ("nggak", ["tidak"]),
+    ("mantaaap", ["mantap"]),
+    ("kereeen bangettt", ["keren", "banget"]),
+])
+def test_slang_is_normalised_and_elongations_squashed(text, expected):
+    assert norms(text) == expected
+
+
+def test_urls_and_mentions_become_placeholders():
+    assert norms("@budi cek https://t.co/abc ya") == [MENTION_TOKEN, "cek", URL_TOKEN, "ya"]
+
+
+def test_upper_case_amin_is_the_acronym_and_prayer_is_not():
+    assert norms("pilih AMIN") == ["pilih", AMIN_ACRONYM_TOKEN]
+    assert norms("aamiin ya Allah") == ["amin", "ya", "allah"]
+
+
+def test_tokens_keep_the_span_of_the_written_words():
+    text = "Ayo coblos Nomor Urut 2!"
+    assert [text[t.start:t.end] for t in tokenize(text)] == ["Ayo", "coblos", "Nomor Urut 2"]
+
+
+def test_stemming_uses_sastrawi_and_leaves_feature_tokens_alone():
+    assert stem("memilih") == "pilih"
+    assert stem("dukungannya") == "dukung"
+    for token in ("nomor_2", "#amin", "02", URL_TOKEN):
+        assert stem(token) == token
+
+
+def test_context_words_live_in_their_own_namespace():
+    features = analyze(with_context("setuju", "coblos 02"))
+    assert features == ["tuju", CONTEXT_PREFIX + "coblos", CONTEXT_PREFIX + "02"]
+
+
+def test_the_pipeline_never_carries_the_stemmer():
+    stem("memilih")  # make sure the stemmer exists in this process
+    payload = pickle.dumps(build_pipeline())
+    assert b"Sastrawi" not in payload and b"kata-dasar" not in payload
