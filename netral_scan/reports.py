@@ -24,6 +24,9 @@ def atomic_path(path: str | os.PathLike) -> Iterator[str]:
     path = Path(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
     os.close(handle)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes 0600; give the file the user's usual mode
     try:
         yield temporary
         os.replace(temporary, path)
@@ -42,8 +45,8 @@ def result_row(result) -> dict:
 
 
 def neutralise(value: str) -> str:
-    """Prefix a cell that a spreadsheet would run as a formula with ``'``."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    """Prefix a cell that a spreadsheet would run as a formula with ``'`` (a lone ``-``, stdin, is not one)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) and value != "-" else value
 
 
 class RowWriter:

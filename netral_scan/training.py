@@ -155,8 +155,7 @@ def train(data: LabelledData, seed: int = SEED) -> tuple[Model, dict]:
         "threshold_rule": f"best partisan F1 on {CV_FOLDS}-fold out-of-fold scores of the training data",
         "cv_metrics": cv_metrics,
         "libraries": _library_versions(),
-        "pipeline": {"ngram_range": list(pipeline.named_steps["tfidf"].ngram_range),
-                     "vocabulary": len(pipeline.named_steps["tfidf"].vocabulary_),
+        "pipeline": {"steps": [name for name, _ in pipeline.steps], "features": int(pipeline.named_steps["clf"].coef_.shape[1]),
                      "C": pipeline.named_steps["clf"].C},
     }
     return Model(pipeline=pipeline, threshold=threshold, card=card), cv_metrics

@@ -46,9 +46,10 @@ Entry = Item | Skipped
 
 def _readers() -> dict[str, ModuleType]:
     # Imported here so that `netral-scan --help` does not pay for every reader.
-    from netral_scan.feeds import generic
+    from netral_scan.feeds import facebook, generic, instagram, tiktok, twitter
 
-    return {"generic": generic}
+    return {"facebook": facebook, "instagram": instagram, "twitter": twitter, "tiktok": tiktok,
+            "generic": generic}
 
 
 def platforms() -> list[str]:

@@ -1,0 +1,91 @@
+import json
+import pickle
+import shutil
+
+import pytest
+import skops.io as sio
+
+from netral_scan.errors import ModelFileError
+from netral_scan.model import DEFAULT_MODEL_PATH, card_path, file_sha256, load
+
+
+class Payload:
+    """Creates a marker file if a loader ever restores it (skops calls ``__setstate__``)."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __setstate__(self, state):
+        open(state["marker"], "w").write("ran")
+        self.__dict__.update(state)
+
+
+class PicklePayload:
+    """Creates a marker file if anything ever unpickles it."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def copy_default(tmp_path):
+    model = tmp_path / "model.skops"
+    shutil.copy(DEFAULT_MODEL_PATH, model)
+    shutil.copy(card_path(DEFAULT_MODEL_PATH), card_path(model))
+    return model
+
+
+def write_card_for(model, **fields):
+    card_path(model).write_text(json.dumps({"model_sha256": file_sha256(model), **fields}))
+
+
+def test_the_default_model_loads_with_its_card(default_model):
+    assert default_model.labels == ["attack", "endorse", "other", "political"]
+    assert 0 < default_model.threshold < 1
+    assert default_model.card["model_sha256"] == file_sha256(DEFAULT_MODEL_PATH)
+
+
+def test_a_model_file_holding_a_foreign_type_is_refused_and_nothing_runs(tmp_path):
+    marker = tmp_path / "marker"
+    model = tmp_path / "evil.skops"
+    sio.dump({"pipeline": Payload(str(marker)), "threshold": 0.5}, model)
+    write_card_for(model)
+    with pytest.raises(ModelFileError, match="refused, the file contains types outside the allow-list: .*Payload"):
+        load(model)
+    assert not marker.exists()
+    sio.load(model, trusted=sio.get_untrusted_types(file=model))  # the payload is real: trusting it runs it
+    assert marker.exists()
+
+
+def test_a_pickle_disguised_as_a_model_is_refused_and_nothing_runs(tmp_path):
+    marker = tmp_path / "marker"
+    model = tmp_path / "evil.skops"
+    model.write_bytes(pickle.dumps(PicklePayload(str(marker))))
+    write_card_for(model)
+    with pytest.raises(ModelFileError, match="not a readable model file"):
+        load(model)
+    assert not marker.exists()
+    pickle.loads(model.read_bytes())  # the payload is real: unpickling it runs it
+    assert marker.exists()
+
+
+def test_a_changed_model_file_fails_the_sha256_check(tmp_path):
+    model = copy_default(tmp_path)
+    with open(model, "ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(ModelFileError, match="SHA-256 does not match its card"):
+        load(model)
+
+
+def test_a_model_without_its_card_is_refused(tmp_path):
+    model = copy_default(tmp_path)
+    card_path(model).unlink()
+    with pytest.raises(ModelFileError, match="model card model.card.json not found"):
+        load(model)
+
+
+def test_a_missing_model_file_is_an_error(tmp_path):
+    with pytest.raises(ModelFileError, match="model file not found"):
+        load(tmp_path / "nope.skops")

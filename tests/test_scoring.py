@@ -1,0 +1,100 @@
+import pytest
+
+from netral_scan.feeds import Item
+from netral_scan.scoring import PARENT_MARK, Scorer, item_documents, training_document
+from netral_scan.text import CONTEXT_SEPARATOR
+
+CAMPAIGN = "Ayo 14 Februari coblos nomor 2, menangkan Prabowo-Gibran satu putaran! ✌️ #PrabowoGibran2024"
+RUN = "Alhamdulillah lari 10K pertama selesai pagi ini, bulan depan coba half marathon"
+NEWS = "KPU menetapkan jadwal debat capres ketiga pada 7 Januari di Istora Senayan"
+
+
+def item(kind, text="", parent=""):
+    return Item(id="t", kind=kind, text=text, parent_text=parent)
+
+
+def test_post_is_judged_on_its_text():
+    assert item_documents(item("post", "halo")) == ["halo"]
+
+
+def test_like_is_judged_on_the_liked_content():
+    assert item_documents(item("like", "", CAMPAIGN)) == [CAMPAIGN]
+
+
+def test_share_judges_caption_and_shared_content_separately():
+    assert item_documents(item("share", "info", NEWS)) == ["info", NEWS]
+    assert item_documents(item("share", "", NEWS)) == [NEWS]
+
+
+def test_comment_is_read_with_what_it_replies_to():
+    assert item_documents(item("comment", "setuju", CAMPAIGN)) == [f"setuju{CONTEXT_SEPARATOR}{CAMPAIGN}"]
+
+
+def test_nothing_to_judge_gives_no_documents():
+    assert item_documents(item("like")) == []
+    assert item_documents(item("post", "   ")) == []
+
+
+def test_a_share_trains_on_caption_and_content_together():
+    assert training_document("share", "info", NEWS) == f"info\n{NEWS}"
+
+
+@pytest.fixture(scope="module")
+def scorer(default_model):
+    return Scorer(default_model)
+
+
+def judge(scorer, *items):
+    return scorer.score(list(items))
+
+
+def test_an_explicit_vote_call_is_flagged_with_quotable_evidence(scorer):
+    [result] = judge(scorer, item("post", CAMPAIGN))
+    assert result.flagged and result.label == "endorse"
+    assert "coblos" in result.reasons.lower() or "nomor 2" in result.reasons.lower()
+    for quoted in result.reasons.split("; "):
+        assert quoted in CAMPAIGN
+
+
+def test_a_neutrality_reminder_is_not_flagged(scorer):
+    text = ("Pengingat untuk rekan-rekan ASN: jaga netralitas, jangan like, komen atau share postingan paslon "
+            "mana pun selama masa kampanye. Sanksinya jelas di PP 94/2021.")
+    [result] = judge(scorer, item("post", text))
+    assert not result.flagged
+
+
+def test_the_same_comment_depends_on_what_it_replies_to(scorer):
+    under_campaign, under_run = judge(scorer, item("comment", "Setuju, lanjutkan!", CAMPAIGN),
+                                      item("comment", "Setuju, lanjutkan!", RUN))
+    assert under_campaign.flagged and under_campaign.label == "endorse"
+    assert not under_run.flagged
+    assert under_campaign.score > under_run.score
+
+
+def test_a_like_of_campaign_content_is_flagged_and_of_news_is_not(scorer):
+    campaign, news = judge(scorer, item("like", "", CAMPAIGN), item("like", "", NEWS))
+    assert campaign.flagged and not news.flagged
+
+
+def test_a_share_is_flagged_when_either_part_takes_a_side(scorer):
+    neutral_caption, attacking_caption, both_neutral = judge(
+        scorer, item("share", "info", CAMPAIGN),
+        item("share", "liat nih kelakuan capres yg satu ini, jangan sampai menang 🙄", NEWS),
+        item("share", "info", NEWS))
+    assert neutral_caption.flagged and attacking_caption.flagged and not both_neutral.flagged
+
+
+def test_evidence_from_the_parent_is_marked(scorer):
+    [result] = judge(scorer, item("comment", "👍", CAMPAIGN))
+    if result.flagged:
+        assert any(part.startswith(PARENT_MARK) for part in result.reasons.split("; "))
+
+
+def test_items_with_nothing_to_judge_give_none(scorer):
+    assert judge(scorer, item("like")) == [None]
+
+
+def test_threshold_override_changes_the_flag(default_model):
+    [strict] = Scorer(default_model, threshold=1.0).score([item("post", CAMPAIGN)])
+    [lenient] = Scorer(default_model, threshold=0.0).score([item("post", "selamat pagi")])
+    assert not strict.flagged and lenient.flagged
