@@ -124,6 +124,7 @@ def check(
     since: Annotated[Optional[str], typer.Option(help="Only items on or after this date (YYYY-MM-DD).")] = None,
     until: Annotated[Optional[str], typer.Option(help="Only items on or before this date (YYYY-MM-DD).")] = None,
     period: Annotated[Optional[str], typer.Option(help="Named election period: pemilu2024, pilkada2024, pemilu2024-kampanye, pilkada2024-kampanye.")] = None,
+    jobs: Annotated[Optional[int], typer.Option(min=1, help="Worker processes (default: all cores).")] = None,
 ):
     """Scan feeds and write the items that take a side.
 
@@ -131,7 +132,7 @@ def check(
     """
     from netral_scan.periods import make_window
     from netral_scan.reports import RowWriter, format_summary
-    from netral_scan.scan import Summary, scan
+    from netral_scan.scan import DEFAULT_JOBS, Summary, scan
     from netral_scan.watchlist import load_watchlist
 
     clash = _same_file(output, feeds)
@@ -146,7 +147,8 @@ def check(
         with _output_stream(output, excel) as stream, _progress_bar() as progress:
             writer = RowWriter(stream, output_format.value, excel=excel)
             scan(feeds, loaded, writer.write, threshold=threshold, include_all=all_items, platform=platform,
-                 progress=progress, summary=summary, window=window, watchlist=accounts)
+                 progress=progress, summary=summary, window=window, watchlist=accounts,
+                 jobs=jobs or DEFAULT_JOBS)
     for message in summary.errors:
         _error(message)
     typer.echo(format_summary(summary), err=True)
@@ -235,3 +237,54 @@ def evaluate(
                 _error("--plot needs matplotlib: pip install 'netral-scan[plot]'")
                 raise typer.Exit(EXIT_ERROR)
     typer.echo(json.dumps(result.metrics, indent=2) if as_json else training.format_evaluation(result.metrics))
+
+
+@app.command()
+def audit(
+    root: Annotated[Path, typer.Argument(help="Folder with one export (zip, folder or feed file) per account.")],
+    outdir: Annotated[Path, typer.Option("--output", "-o", help="Folder for flagged.csv, accounts.csv, report.html.")],
+    accounts: Annotated[Optional[Path], typer.Option(help="Manifest CSV: account_id,name,unit,path.")] = None,
+    threshold: Annotated[Optional[float], typer.Option(min=0.0, max=1.0, help="Flag at or above this score (default: the model's).")] = None,
+    period: Annotated[Optional[str], typer.Option(help="Named election period: pemilu2024, pilkada2024, pemilu2024-kampanye, pilkada2024-kampanye.")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Only items on or after this date (YYYY-MM-DD).")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Only items on or before this date (YYYY-MM-DD).")] = None,
+    watchlist: Annotated[Optional[list[str]], typer.Option(help="Extra watchlist CSV of campaign accounts (repeatable).")] = None,
+    model: Annotated[Optional[Path], typer.Option(help="Model file (default: the bundled model).")] = None,
+    jobs: Annotated[Optional[int], typer.Option(min=1, help="Accounts scanned in parallel (default: CPU count).")] = None,
+    lang: Annotated[str, typer.Option(help="Report language: id or en.")] = "id",
+    junit: Annotated[bool, typer.Option("--junit", help="Also write junit.xml, one test case per account.")] = False,
+    fail_on: Annotated[Optional[int], typer.Option(min=0, help="Exit 1 only when more than N items are flagged in total.")] = None,
+    redact: Annotated[bool, typer.Option("--redact", help="Replace third parties' names and handles with pseudonyms.")] = False,
+    platform: Annotated[Optional[str], typer.Option(help="Force the input format: generic, facebook, instagram, x, tiktok.")] = None,
+    restart: Annotated[bool, typer.Option("--restart", help="Discard the saved progress of an earlier run in OUTDIR.")] = False,
+):
+    """Audit a folder of accounts; write flagged.csv, accounts.csv and report.html (resumable).
+
+    Example: netral-scan audit kantor/ -o hasil-audit --period pemilu2024 --junit
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from netral_scan.audit import STATE_DIR, AuditOptions, run_audit
+    from netral_scan.periods import make_window
+
+    bar = Progress(TextColumn("accounts"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                   console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty())
+    task = bar.add_task("audit", total=None)
+    with _user_errors(), bar:
+        options = AuditOptions(model_path=model, accounts_file=accounts, threshold=threshold,
+                               window=make_window(since, until, period), watchlists=tuple(watchlist or ()),
+                               platform=platform, redact=redact, jobs=jobs, lang=lang, junit=junit, restart=restart)
+        try:
+            result = run_audit(root, outdir, options, lambda done, total: bar.update(task, completed=done, total=total))
+        except (KeyboardInterrupt, _Terminated):
+            _error(f"finished accounts are kept in {outdir / STATE_DIR}; run the same command again to resume")
+            raise
+    run = result.run
+    for unreadable in run.unreadable_accounts:
+        _error(f"{unreadable.account.id}: " + "; ".join(unreadable.errors))
+    typer.echo(f"netral-scan: {len(run.results)} accounts audited ({result.resumed} from an earlier run), "
+               f"{len(run.flagged_accounts)} with flagged items ({run.flagged_items} items), "
+               f"{len(run.unreadable_accounts)} unreadable → {outdir}", err=True)
+    over = run.flagged_items > (fail_on if fail_on is not None else 0)
+    raise typer.Exit(EXIT_ERROR if run.unreadable_accounts else EXIT_FLAGGED if over else EXIT_CLEAN)

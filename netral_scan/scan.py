@@ -1,11 +1,16 @@
-"""Scan inputs end to end: read entries, score them in batches, hand rows to a writer, count everything.
+"""Scan inputs end to end: read entries, judge them in batches, hand rows to a writer, count everything.
 
 Every entry read is either scored or counted as skipped with a reason: ``items_read == scored + skipped``.
+With ``jobs > 1`` batches are judged in worker processes; results come back in input order, so the output is
+identical to a single-process run.
 """
 
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+import os
+import signal
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -13,7 +18,7 @@ from typing import Callable, Iterable, Iterator
 
 from netral_scan.errors import FeedError
 from netral_scan.feeds import Item, Skipped, read_input
-from netral_scan.model import Model
+from netral_scan.model import PARTISAN_LABELS, Model
 from netral_scan.periods import Window
 from netral_scan.reports import result_row
 from netral_scan.scoring import Result, Scorer
@@ -24,6 +29,8 @@ OUTSIDE_WINDOW = "outside the time window"
 UNDATED = "items without a date (kept)"
 WATCHLIST_SCORE = 1.0  # a like or share of a watchlisted account is a breach by rule, not by text
 WATCHLIST_KINDS = ("like", "share")
+DEFAULT_JOBS = os.cpu_count() or 1
+JOBS_IN_FLIGHT = 2  # batches queued per worker: enough to keep workers busy, little memory
 
 
 @dataclass
@@ -45,59 +52,49 @@ class Summary:
     def skipped_total(self) -> int:
         return sum(self.skipped.values())
 
-    def skip(self, reason: str, where: str) -> None:
-        self.skipped[reason] += 1
+    def skip(self, reason: str, where: str, count: int = 1) -> None:
+        self.skipped[reason] += count
         self.skip_examples.setdefault(reason, where)
 
 
-def _batches(entries: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(entries)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
+@dataclass
+class Judge:
+    """Everything needed to judge a batch; built once per process."""
+
+    scorer: Scorer
+    include_all: bool = False
+    window: Window | None = None
+    watchlist: object = None
 
 
-def scan(inputs: list[str], model: Model, write: Callable[[dict], None], threshold: float | None = None,
-         include_all: bool = False, platform: str | None = None,
-         progress: Callable[[int], None] | None = None, summary: Summary | None = None,
-         window: Window | None = None, watchlist=None) -> Summary:
-    """Scan each input, calling ``write`` with an output row for every flagged item (every item with
-    ``include_all``). An input that cannot be read is recorded in ``Summary.errors`` and the others are
-    still scanned. Pass ``summary`` to keep the counts of a run that is interrupted. Items outside
-    ``window`` are skipped; likes and shares whose target is on ``watchlist`` are flagged by rule."""
-    started = time.perf_counter()
-    scorer = Scorer(model, threshold)
-    summary = summary if summary is not None else Summary()
-    for path in inputs:
-        try:
-            for batch in _batches(read_input(path, platform), BATCH_SIZE):
-                _scan_batch(batch, scorer, write, include_all, summary, window, watchlist)
-                if progress:
-                    progress(len(batch))
-        except FeedError as error:
-            summary.errors.append(str(error))
-        finally:
-            summary.seconds = time.perf_counter() - started
-    return summary
+@dataclass
+class BatchOutcome:
+    """What judging one batch produced: output rows and the counts to add to the summary."""
+
+    rows: list = field(default_factory=list)
+    summary: Summary = field(default_factory=Summary)
 
 
-def _scan_batch(batch: list, scorer: Scorer, write, include_all: bool, summary: Summary,
-                window: Window | None, watchlist) -> None:
+def judge_batch(batch: list, judge: Judge) -> BatchOutcome:
+    """Judge a batch of entries (items or skipped records). Pure: safe to run in a worker process."""
+    outcome = BatchOutcome()
+    summary = outcome.summary
     items: list[Item] = []
     for entry in batch:
         summary.items_read += 1
         if isinstance(entry, Skipped):
             summary.skip(entry.reason, f"{entry.source} {entry.position}".strip())
             continue
-        inside = window.contains(entry.created_at) if window else True
+        inside = judge.window.contains(entry.created_at) if judge.window else True
         if inside is False:
             summary.skip(OUTSIDE_WINDOW, f"{entry.source} id {entry.id}")
             continue
         if inside is None:
             summary.notes[UNDATED] += 1
         items.append(entry)
-    for item, result in zip(items, scorer.score(items, explain_all=include_all)):
-        if watchlist is not None and item.kind in WATCHLIST_KINDS:
-            result = _with_watchlist(item, result, watchlist)
+    for item, result in zip(items, judge.scorer.score(items, explain_all=judge.include_all)):
+        if judge.watchlist is not None and item.kind in WATCHLIST_KINDS:
+            result = _with_watchlist(item, result, judge.watchlist)
         if result is None:
             summary.skip(NOT_JUDGEABLE, f"{item.source} id {item.id}")
             continue
@@ -106,16 +103,115 @@ def _scan_batch(batch: list, scorer: Scorer, write, include_all: bool, summary: 
             summary.flagged += 1
             summary.flagged_by_label[result.label] += 1
             summary.flagged_by_kind[item.kind] += 1
-        if result.flagged or include_all:
-            write(result_row(result))
+        if result.flagged or judge.include_all:
+            outcome.rows.append(result_row(result))
+    return outcome
 
 
 def _with_watchlist(item: Item, result: Result | None, watchlist) -> Result | None:
-    """Flag a like or share of a watchlisted account, quoting the match; keep the model's evidence."""
+    """Flag a like or share of a watchlisted side-taking account, quoting the match; keep the model's evidence."""
     match = watchlist.match(item)
-    if match is None:
+    if match is None or match.label not in PARTISAN_LABELS:
         return result
     if result is not None and result.flagged:
         result.reasons = "; ".join(filter(None, (match.evidence, result.reasons)))
         return result
     return Result(item, True, match.label, WATCHLIST_SCORE, match.evidence)
+
+
+def _merge(summary: Summary, part: Summary) -> None:
+    summary.items_read += part.items_read
+    summary.scored += part.scored
+    summary.flagged += part.flagged
+    summary.flagged_by_label.update(part.flagged_by_label)
+    summary.flagged_by_kind.update(part.flagged_by_kind)
+    summary.notes.update(part.notes)
+    for reason, count in part.skipped.items():
+        summary.skip(reason, part.skip_examples[reason], count)
+
+
+def _batches(entries: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(entries)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+_WORKER_JUDGE: Judge | None = None  # set in the parent before forking; workers inherit it
+
+
+def _judge_in_worker(batch: list) -> BatchOutcome:
+    return judge_batch(batch, _WORKER_JUDGE)
+
+
+def _init_worker() -> None:
+    # The parent handles Ctrl-C and SIGTERM and then terminates the pool; workers just stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+class _Workers:
+    """A fork-based process pool, started only when an input has more than one batch."""
+
+    def __init__(self, judge: Judge, jobs: int):
+        self.judge, self.jobs, self.pool = judge, jobs, None
+
+    def outcomes(self, batches: Iterator[list]) -> Iterator[BatchOutcome]:
+        first = next(batches, None)
+        if first is None:
+            return
+        second = next(batches, None) if self.jobs > 1 else None
+        if second is None:
+            yield judge_batch(first, self.judge)
+            yield from (judge_batch(batch, self.judge) for batch in batches)
+            return
+        if self.pool is None:
+            global _WORKER_JUDGE
+            _WORKER_JUDGE = self.judge
+            self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_init_worker)
+        yield from _imap_ordered(self.pool, itertools.chain([first, second], batches), self.jobs)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+
+
+def scan(inputs: list[str], model: Model, write: Callable[[dict], None], threshold: float | None = None,
+         include_all: bool = False, platform: str | None = None,
+         progress: Callable[[int], None] | None = None, summary: Summary | None = None,
+         window: Window | None = None, watchlist=None, jobs: int = 1) -> Summary:
+    """Scan each input, calling ``write`` with an output row for every flagged item (every item with
+    ``include_all``). An input that cannot be read is recorded in ``Summary.errors`` and the others are
+    still scanned. Pass ``summary`` to keep the counts of a run that is interrupted. Items outside
+    ``window`` are skipped; likes and shares of side-taking accounts on ``watchlist`` are flagged by rule."""
+    started = time.perf_counter()
+    judge = Judge(Scorer(model, threshold), include_all, window, watchlist)
+    summary = summary if summary is not None else Summary()
+    workers = _Workers(judge, jobs)
+    try:
+        for path in inputs:
+            try:
+                for outcome in workers.outcomes(_batches(read_input(path, platform), BATCH_SIZE)):
+                    for row in outcome.rows:
+                        write(row)
+                    _merge(summary, outcome.summary)
+                    if progress:
+                        progress(outcome.summary.items_read)
+            except FeedError as error:
+                summary.errors.append(str(error))
+            finally:
+                summary.seconds = time.perf_counter() - started
+    finally:
+        workers.close()
+    return summary
+
+
+def _imap_ordered(pool, batches: Iterator[list], jobs: int) -> Iterator[BatchOutcome]:
+    """Judge batches in the pool, in order, with a bounded number in flight so memory stays flat."""
+    pending = []
+    for batch in batches:
+        pending.append(pool.apply_async(_judge_in_worker, (batch,)))
+        if len(pending) >= jobs * JOBS_IN_FLIGHT:
+            yield pending.pop(0).get()
+    while pending:
+        yield pending.pop(0).get()

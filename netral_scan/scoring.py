@@ -14,7 +14,7 @@ import numpy as np
 
 from netral_scan.feeds import Item
 from netral_scan.model import Model
-from netral_scan.text import CONTEXT_PREFIX, CONTEXT_SEPARATOR, analyze_texts, stem, tokenize, with_context
+from netral_scan.text import CONTEXT_PREFIX, CONTEXT_SEPARATOR, Analyzer, StemFilter, tokenize, with_context
 
 MAX_REASONS = 5
 MAX_REASON_CHARS = 60
@@ -65,14 +65,15 @@ class Scorer:
         self.threshold = model.threshold if threshold is None else threshold
         self.labels = model.labels
         self.partisan = model.partisan_columns
-        self._analyze = model.pipeline.named_steps["analyze"]
         self._tfidf = model.pipeline.named_steps["tfidf"]
         self._clf = model.pipeline.named_steps["clf"]
         self._feature_names = None
+        self._analyzer = Analyzer(StemFilter(self._tfidf.vocabulary_))
 
     def probabilities(self, documents: list[str]) -> tuple[np.ndarray, object]:
-        """Class probabilities and TF-IDF rows for documents."""
-        features = self._tfidf.transform(analyze_texts(documents))
+        """Class probabilities and TF-IDF rows for documents: the pipeline's own steps, except that words whose
+        stem cannot be a feature are not stemmed (the result is the same; ``tests/test_scoring.py`` checks)."""
+        features = self._tfidf.transform(self._analyzer.analyze_texts(documents))
         return self._clf.predict_proba(features), features
 
     def score(self, items: list[Item], explain_all: bool = False) -> list[Result | None]:
@@ -120,7 +121,7 @@ class Scorer:
 
     def reasons(self, document: str, features_row, probabilities_row) -> str:
         """The surface words that pushed the score up most, e.g. ``coblos; nomor 2; ↳ menang satu putaran``."""
-        spans = _feature_spans(document)
+        spans = _feature_spans(document, self._analyzer)
         quoted: list[str] = []
         for feature, _ in self.contributions(features_row, probabilities_row):
             surface = spans.get(feature)
@@ -132,13 +133,13 @@ class Scorer:
         return "; ".join(quoted)
 
 
-def _feature_spans(document: str) -> dict[str, str]:
+def _feature_spans(document: str, analyzer: Analyzer) -> dict[str, str]:
     """Map each unigram and bigram feature of a document to the words written for it (first occurrence)."""
     own, _, context = document.partition(CONTEXT_SEPARATOR)
     spans: dict[str, str] = {}
     for text, prefix, mark in ((own, "", ""), (context, CONTEXT_PREFIX, PARENT_MARK)):
         tokens = tokenize(text)
-        stems = [prefix + stem(token.norm) for token in tokens]
+        stems = [prefix + analyzer.stem(token.norm) for token in tokens]
         for i, token in enumerate(tokens):
             _remember(spans, stems[i], mark, text[token.start:token.end])
             if i + 1 < len(tokens):

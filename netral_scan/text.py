@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Iterable, NamedTuple
+from typing import Callable, Iterable, NamedTuple
 
 from netral_scan.lexicon import GESTURE_EMOJI, HASHTAG_WORDS, NUMBER_WORDS, SLANG
 
@@ -107,46 +107,56 @@ def tokenize(text: str) -> list[Token]:
     """Normalise ``text`` into tokens with spans: URLs and mentions become placeholders, hashtags are kept and
     split, ballot numbers and campaign gestures become tokens, slang is normalised and elongations squashed."""
     tokens: list[Token] = []
+    append = tokens.append
     for match in _TOKEN_RE.finditer(text):
-        kind = match.lastgroup if match.lastgroup not in ("salam_n", "ballot_n") else None
+        kind = match.lastgroup
         start, end = match.span()
-        raw = match.group()
-        if match.group("url"):
-            tokens.append(Token(URL_TOKEN, start, end))
-        elif match.group("mention"):
-            tokens.append(Token(MENTION_TOKEN, start, end))
-        elif match.group("hashtag"):
-            body = raw[1:]
-            tokens.append(Token("#" + body.lower(), start, end))
-            for part in _split_hashtag(body):
-                tokens.extend(Token(norm, start, end) for norm in _part_tokens(part))
-        elif match.group("date"):
-            tokens.append(Token(DATE_TOKEN, start, end))
+        if kind == "word":
+            for norm in _word_tokens(match.group()):
+                append(Token(norm, start, end))
+        elif kind == "number":
+            append(Token(_number_token(match.group()), start, end))
+        elif kind == "emoji":
+            symbol = _EMOJI_NOISE.sub("", match.group())
+            if symbol:
+                append(Token(GESTURE_EMOJI.get(symbol, symbol), start, end))
+        elif kind == "url":
+            append(Token(URL_TOKEN, start, end))
+        elif kind == "mention":
+            append(Token(MENTION_TOKEN, start, end))
+        elif kind == "hashtag":
+            tokens.extend(Token(norm, start, end) for norm in _hashtag_tokens(match.group()[1:]))
+        elif kind == "date":
+            append(Token(DATE_TOKEN, start, end))
         elif match.group("salam"):
             number = match.group("salam_n")
             number = NUMBER_WORDS.get(number.lower(), number) if number else "3"
-            tokens.append(Token(f"salam_jari_{number}", start, end))
+            append(Token(f"salam_jari_{number}", start, end))
         elif match.group("ballot"):
             number = int(match.group("ballot_n"))
             if 0 < number <= MAX_BALLOT_NUMBER:
-                tokens.append(Token(f"nomor_{number}", start, end))
+                append(Token(f"nomor_{number}", start, end))
             else:
-                tokens.append(Token("nomor", start, end))
-                tokens.append(Token(_number_token(match.group("ballot_n")), start, end))
+                append(Token("nomor", start, end))
+                append(Token(_number_token(match.group("ballot_n")), start, end))
         elif match.group("keycap"):
-            tokens.append(Token(GESTURE_EMOJI[raw.replace("\ufe0f", "")], start, end))
-        elif match.group("number"):
-            tokens.append(Token(_number_token(raw), start, end))
-        elif match.group("word"):
-            if raw == "AMIN":
-                tokens.append(Token(AMIN_ACRONYM_TOKEN, start, end))
-            else:
-                tokens.extend(Token(norm, start, end) for norm in _normal_word(raw))
-        elif kind == "emoji":
-            symbol = _EMOJI_NOISE.sub("", raw)
-            if symbol:
-                tokens.append(Token(GESTURE_EMOJI.get(symbol, symbol), start, end))
+            append(Token(GESTURE_EMOJI[match.group().replace("\ufe0f", "")], start, end))
     return tokens
+
+
+@functools.lru_cache(maxsize=STEM_CACHE_SIZE)
+def _word_tokens(raw: str) -> tuple[str, ...]:
+    if raw == "AMIN":
+        return (AMIN_ACRONYM_TOKEN,)
+    return tuple(_normal_word(raw))
+
+
+@functools.lru_cache(maxsize=STEM_CACHE_SIZE)
+def _hashtag_tokens(body: str) -> tuple[str, ...]:
+    norms = ["#" + body.lower()]
+    for part in _split_hashtag(body):
+        norms.extend(_part_tokens(part))
+    return tuple(norms)
 
 
 def _part_tokens(part: str) -> list[str]:
@@ -162,25 +172,168 @@ def _stemmer():
     return StemmerFactory().create_stemmer()
 
 
+@functools.cache
+def _root_words() -> frozenset[str]:
+    """PySastrawi's root dictionary: a root word is its own stem, so it need not go through the affix rules."""
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return frozenset(StemmerFactory().get_words())
+
+
 @functools.lru_cache(maxsize=STEM_CACHE_SIZE)
 def stem(token: str) -> str:
-    """Stem one normalised token; placeholders, numbers, hashtags and feature tokens pass unchanged."""
-    if not token.isalpha():
+    """Stem one normalised token; placeholders, numbers, hashtags, feature tokens and root words pass
+    unchanged."""
+    if not token.replace("-", "").isalpha() or ("-" not in token and token in _root_words()):
         return token
     return _stemmer().stem(token) or token
 
 
+# Patterns that may span whitespace (salam dua jari, no 2, nomor urut 3): a text holding one is tokenised whole.
+_MULTIWORD = re.compile(r"\b(?:salam|nomor|nomer|nmr|no)\b\.?\s", re.IGNORECASE)
+CHUNK_CACHE_SIZE = 200_000
+
+
+class Analyzer:
+    """Turns documents into the model's feature tokens (stems; a comment's context tokens prefixed).
+
+    Social-media words repeat (Zipf), so the features of each whitespace-separated chunk are computed once and
+    cached; a text whose tokens could span chunks is tokenised whole. A word for which ``worth_stemming`` says
+    no is kept as written: its stem could not be a feature anyway. Both caches are bounded.
+    """
+
+    def __init__(self, worth_stemming: Callable[[str], bool] | None = None):
+        self._worth_stemming = worth_stemming
+        self._chunks: dict[str, tuple[str, ...]] = {}
+
+    def stem(self, norm: str) -> str:
+        return stem(norm) if self._worth_stemming is None or self._worth_stemming(norm) else norm
+
+    def features(self, text: str) -> list[str]:
+        if _MULTIWORD.search(text):
+            return [self.stem(token.norm) for token in tokenize(text)]
+        chunks, features = self._chunks, []
+        for chunk in text.split():
+            found = chunks.get(chunk)
+            if found is None:
+                if len(chunks) >= CHUNK_CACHE_SIZE:
+                    chunks.clear()
+                found = chunks[chunk] = tuple(self.stem(token.norm) for token in tokenize(chunk))
+            features.extend(found)
+        return features
+
+    def analyze(self, document: str) -> list[str]:
+        own, _, context = document.partition(CONTEXT_SEPARATOR)
+        features = self.features(own)
+        if context:
+            features.extend(CONTEXT_PREFIX + feature for feature in self.features(context))
+        return features
+
+    def analyze_texts(self, documents: Iterable[str]) -> list[str]:
+        return [" ".join(self.analyze(document)) for document in documents]
+
+
+_ANALYZER = Analyzer()
+
+
 def analyze(document: str) -> list[str]:
     """Turn a document into the model's feature tokens (stems, context tokens prefixed)."""
-    own, _, context = document.partition(CONTEXT_SEPARATOR)
-    features = [stem(token.norm) for token in tokenize(own)]
-    features.extend(CONTEXT_PREFIX + stem(token.norm) for token in tokenize(context))
-    return features
+    return _ANALYZER.analyze(document)
 
 
 def analyze_texts(documents: Iterable[str]) -> list[str]:
     """Pipeline step: each document becomes a space-joined string of feature tokens."""
-    return [" ".join(analyze(document)) for document in documents]
+    return _ANALYZER.analyze_texts(documents)
+
+
+# PySastrawi strips, from the end: a particle (lah|kah|tah|pun), a possessive (ku|mu|nya) and a derivational
+# suffix (is|isme|isasi|i|kan|an), and may restore part of them. Any tail of such a combination may follow a root.
+_SUFFIX_COMBINATIONS = [d + p + q for d in ("", "is", "isme", "isasi", "i", "kan", "an") for p in ("", "ku", "mu", "nya")
+                        for q in ("", "lah", "kah", "tah", "pun")]
+_SUFFIX_TAILS = frozenset(combination[i:] for combination in _SUFFIX_COMBINATIONS for i in range(len(combination) + 1))
+_MAX_SUFFIX = max(map(len, _SUFFIX_TAILS))
+# Up to three prefixes from PySastrawi's disambiguation rules, then the root's first letter (or its re-coding,
+# absorbed in the prefix) and possibly an infix.
+_PREFIX_UNITS = ("di", "ke", "se", "ku", "kau", "be", "ber", "bel", "te", "ter", "me", "mem", "men", "meng", "meny",
+                 "menge", "pe", "pem", "pen", "peng", "peny", "penge", "per", "pel")
+_PREFIXES = {""}
+for _ in range(3):
+    _PREFIXES |= {left + unit for left in _PREFIXES for unit in _PREFIX_UNITS}
+_PREFIXES = frozenset(_PREFIXES)
+_INFIXES = frozenset(("el", "em", "er", "in"))
+_SHORT_WORD = 3  # PySastrawi leaves words of three letters or fewer alone
+
+
+class StemFilter:
+    """Says whether a word's stem could be one of a model's features, without stemming it.
+
+    PySastrawi returns either the word itself or a root of its dictionary obtained by stripping prefixes, suffixes and
+    infixes (-el-, -em-, -er-, -in-), after which it may re-code the root's first letter (memilih → pilih).
+    None of these touch a root *after* its first letter, and suffixes are only stripped from the end. So a word
+    can only stem to a root r if r without its first letter occurs in the word, followed by a suffix tail and
+    preceded by prefixes, the first letter (unless re-coded) and perhaps an infix. A word that fails that test
+    is not stemmed: its stem could not be a feature anyway.
+    """
+
+    def __init__(self, features: Iterable[str]):
+        roots = set()
+        for feature in features:
+            for part in feature.split(" "):
+                part = part.removeprefix(CONTEXT_PREFIX)
+                if part.replace("-", "").isalpha():
+                    roots.add(part)
+        self.roots = frozenset(roots)
+        # A stem that differs from its word is always a dictionary root; other features match only themselves.
+        self.tails = frozenset(root[1:] for root in roots & _root_words())
+        self.tail_lengths = sorted({len(tail) for tail in self.tails})
+        self._known: dict[str, bool] = {}
+
+    def __call__(self, word: str) -> bool:
+        known = self._known.get(word)
+        if known is None:
+            known = self._known[word] = word in self.roots or "-" in word or (
+                len(word) > _SHORT_WORD and any(map(self._ends_like_a_root, _without_leading_infixes(word))))
+            if len(self._known) > STEM_CACHE_SIZE:
+                self._known.clear()
+        return known
+
+    def _ends_like_a_root(self, word: str) -> bool:
+        size, tails = len(word), self.tails
+        for cut in range(min(_MAX_SUFFIX, size) + 1):
+            if word[size - cut:] not in _SUFFIX_TAILS:
+                continue
+            end = size - cut
+            for length in self.tail_lengths:
+                if length > end:
+                    break
+                if word[end - length:end] in tails and _prefix_like(word[:end - length]):
+                    return True
+        return False
+
+
+_MAX_INFIXES = 2  # PySastrawi's rules loop, so a word may lose more than one infix
+
+
+def _prefix_like(before: str) -> bool:
+    """Whether ``before`` can be prefixes + a root's first letter + infixes, as PySastrawi strips them."""
+    for _ in range(_MAX_INFIXES + 1):
+        if before in _PREFIXES or before[:-1] in _PREFIXES:
+            return True
+        if before[-2:] not in _INFIXES:
+            return False
+        before = before[:-2]
+    return False
+
+
+def _without_leading_infixes(word: str) -> list[str]:
+    """The word, and the word with infixes after its first letter removed (sinematikan → sematikan)."""
+    variants = [word]
+    for _ in range(_MAX_INFIXES):
+        if word[1:3] not in _INFIXES:
+            break
+        word = word[0] + word[3:]
+        variants.append(word)
+    return variants
 
 
 def with_context(text: str, context: str) -> str:

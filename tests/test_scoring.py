@@ -1,8 +1,11 @@
+import numpy as np
 import pytest
 
 from netral_scan.feeds import Item
 from netral_scan.scoring import PARENT_MARK, Scorer, item_documents, training_document
-from netral_scan.text import CONTEXT_SEPARATOR
+from netral_scan.text import CONTEXT_SEPARATOR, stem
+
+from conftest import ROOT
 
 CAMPAIGN = "Ayo 14 Februari coblos nomor 2, menangkan Prabowo-Gibran satu putaran! ✌️ #PrabowoGibran2024"
 RUN = "Alhamdulillah lari 10K pertama selesai pagi ini, bulan depan coba half marathon"
@@ -98,3 +101,29 @@ def test_threshold_override_changes_the_flag(default_model):
     [strict] = Scorer(default_model, threshold=1.0).score([item("post", CAMPAIGN)])
     [lenient] = Scorer(default_model, threshold=0.0).score([item("post", "selamat pagi")])
     assert not strict.flagged and lenient.flagged
+
+
+def test_skipping_unstemmable_words_never_changes_a_feature(default_model):
+    """Every word whose real stem is a feature must pass the filter (checked on the corpus vocabulary)."""
+    import csv
+
+    from netral_scan.text import StemFilter, tokenize
+
+    vocabulary = default_model.pipeline.named_steps["tfidf"].vocabulary_
+    worth_stemming = StemFilter(vocabulary)
+    words = set()
+    with open(ROOT / "data" / "test.csv", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            words.update(t.norm for t in tokenize(row["text"] + " " + row["parent_text"]))
+    missed = [w for w in words if stem(w) in worth_stemming.roots and not worth_stemming(w)]
+    assert missed == []
+    assert sum(map(worth_stemming, words)) < len(words)  # the filter does skip some words
+
+
+def test_scoring_gives_the_pipelines_own_probabilities(default_model):
+    import csv
+
+    with open(ROOT / "data" / "test.csv", encoding="utf-8") as handle:
+        documents = [row["text"] for row in csv.DictReader(handle) if row["text"]][:300]
+    fast, _ = Scorer(default_model).probabilities(documents)
+    assert np.allclose(fast, default_model.pipeline.predict_proba(documents))

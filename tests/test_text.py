@@ -1,4 +1,5 @@
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,17 @@ def test_the_pipeline_never_carries_the_stemmer():
     stem("memilih")  # make sure the stemmer exists in this process
     payload = pickle.dumps(build_pipeline())
     assert b"Sastrawi" not in payload and b"kata-dasar" not in payload
+
+
+def test_chunk_cached_analysis_equals_whole_text_tokenisation():
+    import csv
+
+    from netral_scan.text import Analyzer, tokenize
+
+    texts = ["salam dua jari ✌️ coblos no 2!", "nomor urut 3 🤟 #GanjarMahfud", "pilih AMIN ☝️ https://t.co/x",
+             "tgl 14/02/2024 jam 07.00 @kpu", "kata-kata mantaaap bgt (no.2)"]
+    with open(Path(__file__).resolve().parent.parent / "data" / "test.csv", encoding="utf-8") as handle:
+        texts += [row["text"] or row["parent_text"] for row in csv.DictReader(handle)]
+    analyzer = Analyzer()
+    for text in texts:
+        assert analyzer.features(text) == [stem(token.norm) for token in tokenize(text)], text

@@ -40,8 +40,10 @@ HTML_FOLDERS = ("your_facebook_activity/", "your_activity_across_facebook/")
 # What a title names after the verb ("…'s post", "kiriman …"); English from real exports, Indonesian
 # from the research's example only ("Budi menyukai kiriman Prabowo Subianto.") - extend when a real
 # Indonesian export is seen.
-_OBJECTS_EN = r"(?:post|photo|video|comment|reply|link|reel|status|story|album|event|life event|timeline|note|live video)"
-_OBJECTS_ID = r"(?:kiriman|postingan|foto|video|komentar|balasan|tautan|reel|status|cerita|album|acara|kronologi|catatan)"
+_OBJECTS_EN = (r"(?:post|photo|video|comment|reply|link|reel|status|story|album|event|life event|timeline|note"
+               r"|live video)")
+_OBJECTS_ID = (r"(?:kiriman|postingan|foto|video|komentar|balasan|tautan|reel|status|cerita|album|acara|kronologi"
+               r"|catatan)")
 OWNER_PATTERNS = (
     re.compile(rf"\b(?:liked|reacted to|commented on|replied to|wrote on|shared|posted on) "
                rf"(?P<owner>.+?)['’]s {_OBJECTS_EN}\b"),

@@ -29,7 +29,8 @@ HTML_NAMES = re.compile(r"(?:posts_\d+|post_comments(?:_\d+)?|liked_posts|liked_
 POST_KEYS = ("ig_reels_media", "ig_archived_post_media")
 COMMENT_KEYS = ("comments_media_comments", "comments_reels_comments")
 LIKE_KEYS = ("likes_media_likes", "likes_comment_likes")
-# Labels known from English and Dutch exports; other languages fall back to the shape of the values.
+# English and Dutch labels are seen in real exports; the Indonesian ones are guesses. Labels not known
+# here fall back to the shape of the values.
 COMMENT_LABELS = ("comment", "opmerking", "komentar")
 OWNER_LABEL_HINTS = ("owner", "eigenaar", "pemilik", "username", "pengguna")
 
@@ -37,15 +38,11 @@ OWNER_LABEL_HINTS = ("owner", "eigenaar", "pemilik", "username", "pengguna")
 def detect(archive: Archive) -> bool:
     if find_members(archive, COMMENTS) or find_members(archive, LIKES):
         return True
-    if any(FOLDER in member or any(marker in head(archive, member) for marker in POST_MARKERS)
-           for member in find_members(archive, POSTS)):
-        return True
-    return bool(_html_members(archive))
+    return bool(_post_files(archive) or _html_members(archive))
 
 
 def read(archive: Archive) -> Iterator[Entry]:
-    posts = [member for member in find_members(archive, POSTS)
-             if FOLDER in member or any(marker in head(archive, member) for marker in POST_MARKERS)]
+    posts = _post_files(archive)
     comments, likes = find_members(archive, COMMENTS), find_members(archive, LIKES)
     if not (posts or comments or likes):
         if _html_members(archive):
@@ -57,6 +54,11 @@ def read(archive: Archive) -> Iterator[Entry]:
         yield from _read_file(archive, member, COMMENT_KEYS, "comment", _comment)
     for member in likes:
         yield from _read_file(archive, member, LIKE_KEYS, "like", _like)
+
+
+def _post_files(archive: Archive) -> list[str]:
+    return [member for member in find_members(archive, POSTS)
+            if FOLDER in member or any(marker in head(archive, member) for marker in POST_MARKERS)]
 
 
 def _html_members(archive: Archive) -> list[str]:

@@ -18,7 +18,8 @@ from netral_scan.feeds import Entry, Skipped
 from netral_scan.feeds.archive import STDIN_NAME, Archive
 
 SNIFF_BYTES = 64 * 1024
-JUNK_PREFIXES = ("__MACOSX/", "._")  # resource forks that macOS adds when it re-zips a folder
+# macOS adds resource forks when it re-zips a folder: a __MACOSX/ tree and "._name" files.
+MACOS_FOLDER, MACOS_FORK_PREFIX = "__MACOSX/", "._"
 _PART_NUMBER = re.compile(r"(\d+)")
 
 
@@ -39,7 +40,7 @@ def find_members(archive: Archive, pattern: re.Pattern) -> list[str]:
 
 
 def _is_junk(member: str) -> bool:
-    return member.startswith(JUNK_PREFIXES[0]) or basename(member).startswith(JUNK_PREFIXES[1])
+    return member.startswith(MACOS_FOLDER) or basename(member).startswith(MACOS_FORK_PREFIX)
 
 
 def _natural_key(member: str) -> list:
@@ -78,6 +79,8 @@ def load_json(archive: Archive, member: str, prepare: Callable[[str], str] | Non
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise FeedError(source, f"invalid JSON at line {error.lineno} column {error.colno} ({error.msg})") from None
+    except ValueError as error:  # e.g. an integer too long to convert
+        raise FeedError(source, f"invalid JSON ({error})") from None
     except RecursionError:
         raise FeedError(source, "invalid JSON (nested too deeply)") from None
 
@@ -172,11 +175,12 @@ def build_each(records: Iterable, build: Callable[[dict, int], Entry], source: s
             yield Skipped(f"{what} record is not an object", source, where)
             continue
         try:
-            yield build(record, position)
+            entry = build(record, position)
         except Malformed as error:
-            yield Skipped(str(error), source, where)
+            entry = Skipped(str(error), source, where)
         except (AttributeError, KeyError, TypeError, ValueError, IndexError):
-            yield Skipped(f"malformed {what} record", source, where)
+            entry = Skipped(f"malformed {what} record", source, where)
+        yield entry
 
 
 def when(parse: Callable[[object], str], value) -> str:

@@ -35,6 +35,8 @@ COMMENTS = (("Comment", "Comments", "CommentsList"),)
 LIKES = tuple((root, "Like List", "ItemFavoriteList") for root in ("Likes and Favorites", *ACTIVITY_ROOTS))
 SHARES = tuple((root, "Share History", "ShareHistoryList") for root in ACTIVITY_ROOTS)
 REPOSTS = tuple((root, "Reposts", "RepostList") for root in ACTIVITY_ROOTS)
+PROFILES = (("Profile And Settings", "Profile Info", "ProfileMap"), ("Profile", "Profile Information", "ProfileMap"),
+            ("Profile", "Profile Info", "ProfileMap"))
 PLACEHOLDERS = frozenset({"", "N/A", "None", "null"})
 _VIDEO_ID = re.compile(r"/(?:video|photo)/(\d+)")
 
@@ -60,24 +62,39 @@ def read(archive: Archive) -> Iterator[Entry]:
         data = load_json(archive, member)
         if not isinstance(data, dict):
             raise FeedError(source, "expected a JSON object with TikTok's sections")
-        name = basename(member)
-        for paths, build in ((POSTS, _post), (COMMENTS, _comment), (LIKES, _like), (SHARES, _share),
-                             (REPOSTS, _repost)):
-            for path in paths:
-                records = _section(data, path)
-                if records is None:
-                    continue
-                if not isinstance(records, list):
-                    raise FeedError(source, f"section {' > '.join(path)} is not a list")
-                list_name = path[-1]
-                yield from build_each(
-                    records, lambda record, position: build(record, f"{name}:{list_name}:{position}", source),
-                    source, list_name, position_label=f"{' > '.join(path)} item")
+        author = _own_user_name(data)
+        for entry in _entries(data, basename(member), source):
+            if isinstance(entry, Item):
+                entry.author = author
+            yield entry
+
+
+def _entries(data: dict, name: str, source: str) -> Iterator[Entry]:
+    for paths, build in ((POSTS, _post), (COMMENTS, _comment), (LIKES, _like), (SHARES, _share),
+                         (REPOSTS, _repost)):
+        for path in paths:
+            records = _section(data, path)
+            if records is None:
+                continue
+            if not isinstance(records, list):
+                raise FeedError(source, f"section {' > '.join(path)} is not a list")
+            list_name = path[-1]
+            yield from build_each(
+                records, lambda record, position: build(record, f"{name}:{list_name}:{position}", source),
+                source, list_name, position_label=f"{' > '.join(path)} item")
 
 
 def _txt_export(archive: Archive) -> bool:
     names = {basename(member).casefold() for member in archive.members()}
     return bool(find_members(archive, USER_DATA_TXT)) or len(names & TXT_NAMES) >= TXT_MIN_NAMES
+
+
+def _own_user_name(data: dict) -> str:
+    """The account's own user name, the author of everything in the file."""
+    profiles = (_section(data, path) for path in PROFILES)
+    profile = next((found for found in profiles if isinstance(found, dict)), {})
+    name = _field_value(profile, "userName")
+    return name if isinstance(name, str) else ""
 
 
 def _section(data: dict, path: tuple):

@@ -21,6 +21,7 @@ TWEETS = re.compile(r"tweets?(?:-part\d+)?\.js")
 LIKES = re.compile(r"like(?:-part\d+)?\.js")
 MANIFEST = re.compile(r"manifest\.js")
 DATA_MARKERS = (b"window.YTD.", b"window.__THAR_CONFIG")
+MARKER_SNIFF_BYTES = 256
 MANIFEST_TYPES = {"tweets": ("tweets", "tweet"), "likes": ("like",)}
 _ASSIGNMENT = re.compile(r"\A\s*window\.[\w.$]+\s*=")
 _RETWEET = re.compile(r"RT @(?P<user>\w+): ?(?P<text>.*)", re.DOTALL)
@@ -31,18 +32,19 @@ TRUNCATION_MARK = "…"  # retweets and liked tweets are cut at about 140 charac
 
 def detect(archive: Archive) -> bool:
     candidates = find_members(archive, TWEETS) + find_members(archive, LIKES) + find_members(archive, MANIFEST)
-    return any(head(archive, member, 256).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(DATA_MARKERS)
+    return any(head(archive, member, MARKER_SNIFF_BYTES).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(DATA_MARKERS)
                for member in candidates)
 
 
 def read(archive: Archive) -> Iterator[Entry]:
-    own_handle = ""
+    own_handle, tweet_files, like_files = "", [], []
     manifests = find_members(archive, MANIFEST)
     if manifests:
         own_handle, tweet_files, like_files, missing = _from_manifest(archive, manifests[0])
         yield from missing
-    else:
-        tweet_files, like_files = find_members(archive, TWEETS), find_members(archive, LIKES)
+    # Without a manifest, or with one that lists nothing of a kind, the files are found by name.
+    tweet_files = tweet_files or find_members(archive, TWEETS)
+    like_files = like_files or find_members(archive, LIKES)
     if not (tweet_files or like_files or manifests):
         raise FeedError(archive.name, "no X/Twitter archive files found (such as data/tweets.js or data/like.js)")
     for member in tweet_files:
@@ -53,7 +55,8 @@ def read(archive: Archive) -> Iterator[Entry]:
     for member in like_files:
         source = archive.display(member)
         records = record_list(load_json(archive, member, _blank_assignment), source)
-        yield from build_each(records, lambda record, position: _like(record, source), source, "like")
+        yield from build_each(records, lambda record, position: _like(record, source, own_handle), source,
+                              "like")
 
 
 def _blank_assignment(text: str) -> str:
@@ -103,7 +106,7 @@ def _tweet(record: dict, position: int, member: str, source: str, own_handle: st
         raise Malformed("tweet without text")
     tweet_id = text_of(tweet.get("id_str") or tweet.get("id"))
     text = _expand_links(html.unescape(text_of(raw_text)), tweet)
-    item = Item(id=tweet_id or stable_id(member, position), kind="post", text=text,
+    item = Item(id=tweet_id or stable_id(member, position), kind="post", text=text, author=own_handle,
                 created_at=when(from_twitter, tweet.get("created_at")),
                 url=PERMALINK.format(tweet_id) if tweet_id else "", source=source)
     retweet = _RETWEET.match(text)
@@ -125,14 +128,14 @@ def _tweet(record: dict, position: int, member: str, source: str, own_handle: st
     return item
 
 
-def _like(record: dict, source: str) -> Item:
+def _like(record: dict, source: str, own_handle: str) -> Item:
     like = record.get("like", record)
     tweet_id = text_of(like.get("tweetId"))
     if not tweet_id:
         raise Malformed("like without tweetId")
     # No time of the like is exported; the liked tweet's own time is derivable from its id.
     return Item(id=f"like:{tweet_id}", kind="like", parent_text=html.unescape(text_of(like.get("fullText"))),
-                url=text_of(like.get("expandedUrl")), source=source,
+                author=own_handle, url=text_of(like.get("expandedUrl")), source=source,
                 extra={"tweet_created_at": from_snowflake(tweet_id)})
 
 
