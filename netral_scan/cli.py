@@ -6,6 +6,7 @@ usage is wrong. Errors are one line on stderr, never a traceback.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import signal
@@ -46,8 +47,9 @@ def _on_sigterm(signum, frame):
 
 
 @contextmanager
-def _user_errors():
-    """Turn library errors, interrupts and broken pipes into one line and an exit code."""
+def _user_errors(done=lambda: ""):
+    """Turn library errors, interrupts and broken pipes into one line and an exit code; on an interrupt,
+    first print ``done()``, what was done so far."""
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         yield
@@ -58,17 +60,19 @@ def _user_errors():
         # `netral-scan check feed.json | head`: the reader left; stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(EXIT_CLEAN)
-    except KeyboardInterrupt:
-        _error("interrupted; no output file was written")
-        raise typer.Exit(EXIT_INTERRUPTED)
-    except _Terminated:
-        _error("terminated; no output file was written")
-        raise typer.Exit(EXIT_TERMINATED)
+    except (KeyboardInterrupt, _Terminated) as stop:
+        interrupted = isinstance(stop, KeyboardInterrupt)
+        if done():
+            typer.echo(done(), err=True)
+        _error(f"{'interrupted' if interrupted else 'terminated'}; no output file was written")
+        raise typer.Exit(EXIT_INTERRUPTED if interrupted else EXIT_TERMINATED)
     finally:
         signal.signal(signal.SIGTERM, previous)
 
 
+@functools.lru_cache(maxsize=4)
 def _load_model(path: Optional[Path]):
+    """Load a model once per process (tests invoke the app many times in one process)."""
     from netral_scan.model import load
 
     return load(path)
@@ -140,7 +144,7 @@ def check(
         _error(f"{output}: refusing to write the output over the input {clash}")
         raise typer.Exit(EXIT_ERROR)
     summary = Summary()
-    with _user_errors():
+    with _user_errors(done=lambda: format_summary(summary) if summary.items_read else ""):
         window = make_window(since, until, period)
         accounts = load_watchlist(watchlist)
         loaded = _load_model(model)

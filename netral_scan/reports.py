@@ -15,6 +15,7 @@ OUTPUT_COLUMNS = ("id", "kind", "author", "created_at", "flagged", "label", "sco
 # OWASP CSV injection: a cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_BOM = "\ufeff"
+EXCEL_DIGITS = 15  # Excel keeps 15 significant digits; longer numeric ids would be rounded
 
 
 @contextmanager
@@ -54,6 +55,7 @@ class RowWriter:
 
     def __init__(self, stream: IO[str], output_format: str = "csv", columns=OUTPUT_COLUMNS, excel: bool = False):
         self.stream = stream
+        self.excel = excel
         self.format = output_format
         self.columns = columns
         self.rows = 0
@@ -65,7 +67,10 @@ class RowWriter:
 
     def write(self, row: dict) -> None:
         if self.format == "csv":
-            self._csv.writerow({key: neutralise(str(row.get(key, ""))) for key in self.columns})
+            cells = {key: neutralise(str(row.get(key, ""))) for key in self.columns}
+            if self.excel and cells.get("id", "").isdigit() and len(cells["id"]) > EXCEL_DIGITS:
+                cells["id"] = "'" + cells["id"]  # keep a long numeric id as text, not 1.58792E+18
+            self._csv.writerow(cells)
         else:
             self.stream.write(json.dumps({key: row.get(key, "") for key in self.columns}, ensure_ascii=False) + "\n")
         self.rows += 1

@@ -23,7 +23,7 @@ AMIN_ACRONYM_TOKEN = "amin_paslon"
 # "what I wrote" from "what I replied to".
 CONTEXT_PREFIX = "ctx_"
 CONTEXT_SEPARATOR = "\x1e"
-STEM_CACHE_SIZE = 200_000
+STEM_CACHE_SIZE = 100_000
 MAX_BALLOT_NUMBER = 24  # party numbers run to 24 (Partai Ummat)
 MAX_KEPT_NUMBER_DIGITS = 4  # years survive as themselves; longer numbers (money, phones) do not
 
@@ -191,7 +191,7 @@ def stem(token: str) -> str:
 
 # Patterns that may span whitespace (salam dua jari, no 2, nomor urut 3): a text holding one is tokenised whole.
 _MULTIWORD = re.compile(r"\b(?:salam|nomor|nomer|nmr|no)\b\.?\s", re.IGNORECASE)
-CHUNK_CACHE_SIZE = 200_000
+CHUNK_CACHE_SIZE = 100_000
 
 
 class Analyzer:

@@ -353,3 +353,8 @@ def test_audit_is_documented_in_the_readme():
 
 def test_output_columns_follow_check():
     assert FLAGGED_COLUMNS == ("account_id", *OUTPUT_COLUMNS)
+
+
+def test_audit_has_help_with_an_example(runner):
+    result = runner.invoke(app, ["audit", "--help"])
+    assert result.exit_code == 0 and "Example: netral-scan audit" in result.stdout

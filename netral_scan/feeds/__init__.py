@@ -75,4 +75,6 @@ def read_input(path: str, platform: str | None = None) -> Iterator[Entry]:
             reader = next((r for r in readers.values() if r.detect(archive)), None)
         if reader is None:
             raise FeedError(path, "no recognisable feed or platform export found")
+        for member in archive.unsafe_members():
+            yield Skipped("zip member with an unsafe name ignored (never extracted)", path, member)
         yield from reader.read(archive)

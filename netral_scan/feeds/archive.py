@@ -32,6 +32,10 @@ class Archive:
     def members(self) -> list[str]:
         raise NotImplementedError
 
+    def unsafe_members(self) -> list[str]:
+        """Members that are ignored because their names are absolute or climb out with ``..``."""
+        return []
+
     def open(self, member: str) -> BinaryIO:
         raise NotImplementedError
 
@@ -83,10 +87,15 @@ class ZipArchive(Archive):
     def __init__(self, path: str, zip_file: zipfile.ZipFile):
         super().__init__(path, single_file=False)
         self.zip = zip_file
-        self._infos = {info.filename: info for info in zip_file.infolist() if _safe_member(info)}
+        infos = [info for info in zip_file.infolist() if not info.is_dir()]
+        self._infos = {info.filename: info for info in infos if _safe_member(info)}
+        self._unsafe = sorted(info.filename for info in infos if not _safe_member(info))
 
     def members(self) -> list[str]:
         return sorted(self._infos)
+
+    def unsafe_members(self) -> list[str]:
+        return self._unsafe
 
     def open(self, member: str) -> BinaryIO:
         info = self._infos[member]
@@ -105,7 +114,7 @@ class ZipArchive(Archive):
 
 def _safe_member(info: zipfile.ZipInfo) -> bool:
     name = PurePosixPath(info.filename.replace("\\", "/"))
-    return not (info.is_dir() or name.is_absolute() or ".." in name.parts or ":" in info.filename)
+    return not (name.is_absolute() or ".." in name.parts or ":" in info.filename)
 
 
 @contextmanager

@@ -7,6 +7,7 @@ CSV line by line.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -30,12 +31,26 @@ FORMAT_BY_EXTENSION = {".json": "json", ".jsonl": "ndjson", ".ndjson": "ndjson",
 
 
 def detect(archive: Archive) -> bool:
-    """The generic reader takes any single file; its content decides the format."""
-    return archive.single_file
+    """Any single file (its content decides the format), or a folder or zip holding feed files."""
+    return archive.single_file or bool(_feed_members(archive))
+
+
+def _feed_members(archive: Archive) -> list[str]:
+    return [member for member in archive.members()
+            if "." + member.rsplit(".", 1)[-1].lower() in FORMAT_BY_EXTENSION and not _hidden(member)]
+
+
+def _hidden(member: str) -> bool:
+    return any(part.startswith(".") or part == "__MACOSX" for part in member.split("/"))
 
 
 def read(archive: Archive) -> Iterator[Entry]:
-    member = archive.members()[0]
+    members = archive.members() if archive.single_file else _feed_members(archive)
+    for member in members:
+        yield from _read_member(archive, member)
+
+
+def _read_member(archive: Archive, member: str) -> Iterator[Entry]:
     source = archive.display(member)
     raw = archive.open(member)
     try:
@@ -143,10 +158,10 @@ def _read_json(stream: io.BufferedReader, source: str, archive: Archive, member:
     try:
         for position, value in enumerate(ijson.items(stream, "item", use_float=True), start=1):
             yield _entry(value, source, position, f"item {position}")
-    except ijson.JSONError as error:
+    except (UnicodeDecodeError, ijson.JSONError) as error:
+        if isinstance(error, UnicodeDecodeError) or "UTF8" in str(error):
+            raise FeedError(source, _utf8_error_location(archive, member, position)) from None
         raise FeedError(source, _json_error_location(archive, member, error)) from None
-    except UnicodeDecodeError as error:
-        raise FeedError(source, f"invalid UTF-8 after item {position} ({error.reason})") from None
     if position == 0 and not _is_json_array(archive, member):
         raise FeedError(source, "expected a JSON array of items")
 
@@ -156,6 +171,21 @@ def _is_json_array(archive: Archive, member: str) -> bool:
         return True
     with archive.open(member) as again:
         return again.read(SNIFF_BYTES).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
+
+
+def _utf8_error_location(archive: Archive, member: str, items_before: int) -> str:
+    """Name the byte offset of invalid UTF-8 in a JSON file (re-read only on this error path)."""
+    if archive.name != "-":
+        with archive.open(member) as again:
+            offset = 0
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            while block := again.read(SNIFF_BYTES):
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as error:
+                    return f"invalid UTF-8 at byte {offset + error.start} (after item {items_before})"
+                offset += len(block)
+    return f"invalid UTF-8 (after item {items_before})"
 
 
 def _json_error_location(archive: Archive, member: str, error: Exception) -> str:
@@ -176,7 +206,7 @@ def _json_error_location(archive: Archive, member: str, error: Exception) -> str
             return f"invalid JSON at line {exact.lineno} column {exact.colno} ({exact.msg})"
         except (OSError, FeedError):
             pass
-    return f"invalid JSON ({str(error).splitlines()[0][:120]})"
+    return "invalid JSON (" + " ".join(str(error).split())[:120] + ")"
 
 
 def _read_ndjson(stream: io.BufferedReader, source: str) -> Iterator[Entry]:
