@@ -252,16 +252,18 @@ def _manifest_account(row: dict, path: Path, line: int, root: Path) -> Account:
 
 
 def scan_account(account: Account, model, watchlist, threshold: float | None = None,
-                 window: Window | None = None, platform: str | None = None, root: str = "") -> AccountResult:
+                 window: Window | None = None, platform: str | None = None, root: str = "",
+                 jobs: int = 1) -> AccountResult:
     """Scan one account's export with the core scanner and keep its flagged rows and counts. Sources are
-    shown relative to ``root``, so the outputs do not depend on where the folder sits."""
+    shown relative to ``root``, so the outputs do not depend on where the folder sits. ``jobs`` > 1 judges
+    the batches of this one export in parallel (the output is the same)."""
     from netral_scan.scan import NOT_JUDGEABLE, OUTSIDE_WINDOW, Summary, scan
 
     rows: list[dict] = []
     summary = Summary()
     try:
         scan([account.path], model, rows.append, threshold=threshold, window=window, watchlist=watchlist,
-             platform=platform, summary=summary)
+             platform=platform, summary=summary, jobs=jobs)
     except Exception as error:  # one export hitting a reader bug must not stop the audit of a whole office
         summary.errors.append(f"{account.path}: unexpected error while reading ({type(error).__name__}: {error})")
     for row in rows:
@@ -459,6 +461,7 @@ def run_audit(root: str | os.PathLike, outdir: str | os.PathLike, options: Audit
     Raises :class:`NetralScanError` for bad options or a state from a run with other options."""
     from netral_scan.model import load
     from netral_scan.report_html import check_language
+    from netral_scan.scan import DEFAULT_JOBS
     from netral_scan.watchlist import load_watchlist
 
     root, outdir = Path(root).resolve(), Path(outdir).resolve()
@@ -485,12 +488,13 @@ def run_audit(root: str | os.PathLike, outdir: str | os.PathLike, options: Audit
     if progress:
         progress(resumed, len(accounts))
     settings = {"threshold": threshold, "window": options.window, "platform": options.platform, "root": str(root)}
-    jobs = min(options.jobs or os.cpu_count() or 1, len(pending))
-    if jobs > 1:
-        _scan_parallel(pending, settings, jobs, (model.path, tuple(options.watchlists)), record)
+    jobs = options.jobs or DEFAULT_JOBS
+    if min(jobs, len(pending)) > 1:
+        _scan_parallel(pending, settings, min(jobs, len(pending)), (model.path, tuple(options.watchlists)), record)
     else:
+        # One account left (or --jobs 1): its own batches may still use the requested processes.
         for account in pending:
-            record(scan_account(account, model, watchlist, **settings))
+            record(scan_account(account, model, watchlist, **settings, jobs=jobs))
     finished = [results[account.id] for account in accounts]
     if options.redact:
         finished = redact_results(finished, Redactor(bytes.fromhex(state["redact_key"])))

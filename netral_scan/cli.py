@@ -275,15 +275,13 @@ def audit(
     bar = Progress(TextColumn("accounts"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                    console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty())
     task = bar.add_task("audit", total=None)
-    with _user_errors(), bar:
+    state = outdir / STATE_DIR
+    kept = f"netral-scan: finished accounts are kept in {state}; run the same command again to resume"
+    with _user_errors(done=lambda: kept if state.is_dir() else ""), bar:
         options = AuditOptions(model_path=model, accounts_file=accounts, threshold=threshold,
                                window=make_window(since, until, period), watchlists=tuple(watchlist or ()),
                                platform=platform, redact=redact, jobs=jobs, lang=lang, junit=junit, restart=restart)
-        try:
-            result = run_audit(root, outdir, options, lambda done, total: bar.update(task, completed=done, total=total))
-        except (KeyboardInterrupt, _Terminated):
-            _error(f"finished accounts are kept in {outdir / STATE_DIR}; run the same command again to resume")
-            raise
+        result = run_audit(root, outdir, options, lambda done, total: bar.update(task, completed=done, total=total))
     run = result.run
     for unreadable in run.unreadable_accounts:
         _error(f"{unreadable.account.id}: " + "; ".join(unreadable.errors))

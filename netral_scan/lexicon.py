@@ -56,6 +56,15 @@ GESTURE_EMOJI = {
     "4\u20e3": "nomor_4",
 }
 
+# Some tools and datasets write emoji as their Unicode names in angle brackets ("<Victory Hand>").
+EMOJI_NAMES = {
+    "index pointing up": "\u261d", "backhand index pointing up": "\U0001f446", "victory hand": "\u270c",
+    "love-you gesture": "\U0001f91f", "love you gesture": "\U0001f91f", "sign of the horns": "\U0001f918",
+    "ok hand": "\U0001f44c", "thumbs up": "\U0001f44d", "flag: indonesia": "\U0001f1ee\U0001f1e9",
+    "red heart": "\u2764", "fire": "\U0001f525", "folded hands": "\U0001f64f", "face with tears of joy": "\U0001f602",
+    "flexed biceps": "\U0001f4aa", "clapping hands": "\U0001f44f", "trophy": "\U0001f3c6",
+}
+
 NUMBER_WORDS = {
     "satu": "1", "dua": "2", "tiga": "3", "empat": "4", "lima": "5", "enam": "6", "tujuh": "7",
     "delapan": "8", "sembilan": "9", "sepuluh": "10",

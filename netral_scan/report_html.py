@@ -23,6 +23,7 @@ TIMELINE_WIDTH, TIMELINE_HEIGHT = 760, 180
 TIMELINE_MARGIN_LEFT, TIMELINE_MARGIN_BOTTOM, TIMELINE_MARGIN_TOP = 36, 34, 12
 TIMELINE_MAX_WEEKS = 260  # five years; older flagged items are counted in a note instead of drawn
 TIMELINE_MAX_LABELS = 12
+MAX_ITEMS_SHOWN = 500  # per account; a browser slows down on more, and flagged.csv has them all
 
 TEXTS = {
     "id": {
@@ -33,8 +34,9 @@ TEXTS = {
         "yes": "ya", "no": "tidak", "accounts": "Akun", "accounts_total": "Akun diaudit",
         "flagged_accounts": "Akun dengan temuan", "unreadable_accounts": "Akun tidak terbaca",
         "flagged_items": "Item ditandai", "items_read": "Item dibaca",
-        "timeline": "Linimasa item ditandai per minggu (ISO)", "timeline_empty": "Tidak ada item bertanggal yang ditandai.",
-        "undated": "item ditandai tanpa tanggal", "earlier": "item ditandai sebelum", "week": "minggu",
+        "timeline": "Linimasa item ditandai per minggu (ISO)",
+        "timeline_empty": "Tidak ada item bertanggal yang ditandai.",
+        "undated": "item ditandai tanpa tanggal", "earlier": "item ditandai sebelum",
         "account": "Akun", "name": "Nama", "unit": "Unit kerja", "status": "Status", "judged": "Dinilai",
         "not_judgeable": "Tak dapat dinilai", "flagged": "Ditandai", "highest_score": "Skor tertinggi",
         "first_flagged": "Temuan pertama", "last_flagged": "Temuan terakhir", "top_reasons": "Bukti tersering",
@@ -42,6 +44,7 @@ TEXTS = {
         "date": "Tanggal", "kind": "Jenis", "label": "Label", "score": "Skor", "content": "Isi",
         "evidence": "Bukti", "link": "Tautan", "open": "buka", "target": "Pihak yang dituju",
         "none_flagged": "Tidak ada item yang ditandai.", "details": "Temuan per akun",
+        "more_items": "item lain tidak ditampilkan; semuanya ada di flagged.csv",
         "status_names": {STATUS_CLEAN: "bersih", STATUS_FLAGGED: "ada temuan", STATUS_ERROR: "tidak terbaca"},
         "kinds": {"post": "kiriman", "comment": "komentar", "share": "bagikan", "like": "suka"},
         "labels": {"endorse": "mendukung", "attack": "menyerang", "political": "politik (netral)",
@@ -56,7 +59,7 @@ TEXTS = {
         "flagged_accounts": "Accounts with findings", "unreadable_accounts": "Unreadable accounts",
         "flagged_items": "Flagged items", "items_read": "Items read",
         "timeline": "Flagged items per ISO week", "timeline_empty": "No dated flagged items.",
-        "undated": "flagged items without a date", "earlier": "flagged items before", "week": "week",
+        "undated": "flagged items without a date", "earlier": "flagged items before",
         "account": "Account", "name": "Name", "unit": "Unit", "status": "Status", "judged": "Judged",
         "not_judgeable": "Not judgeable", "flagged": "Flagged", "highest_score": "Highest score",
         "first_flagged": "First flagged", "last_flagged": "Last flagged", "top_reasons": "Top evidence",
@@ -64,6 +67,7 @@ TEXTS = {
         "date": "Date", "kind": "Kind", "label": "Label", "score": "Score", "content": "Content",
         "evidence": "Evidence", "link": "Link", "open": "open", "target": "Target",
         "none_flagged": "No flagged items.", "details": "Findings per account",
+        "more_items": "more items not shown; flagged.csv has them all",
         "status_names": {STATUS_CLEAN: "clean", STATUS_FLAGGED: "flagged", STATUS_ERROR: "unreadable"},
         "kinds": {"post": "post", "comment": "comment", "share": "share", "like": "like"},
         "labels": {"endorse": "endorse", "attack": "attack", "political": "political (neutral)",
@@ -88,7 +92,8 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}
 .status-flagged{color:#a31515;font-weight:600}.status-error{color:#8a5300;font-weight:600}.status-clean{color:#1b6b2f}
 section.account{background:#fff;border:1px solid #dde1e8;border-radius:8px;padding:14px 16px;margin:14px 0}
 .text{white-space:pre-wrap;overflow-wrap:anywhere}
-.parent{white-space:pre-wrap;overflow-wrap:anywhere;color:#4a5161;border-left:3px solid #c9ced8;padding-left:8px;margin-top:4px}
+.parent{white-space:pre-wrap;overflow-wrap:anywhere;color:#4a5161;border-left:3px solid #c9ced8;
+padding-left:8px;margin-top:4px}
 mark{background:#ffe066;padding:0 1px}
 .errors{color:#8a5300}.muted{color:#5a6275}
 svg.timeline rect.bar{fill:#c0392b}svg.timeline text{font-size:11px;fill:#5a6275}
@@ -165,7 +170,8 @@ def _summary(run: AuditRun, t: dict) -> str:
     facts = [(t["generated"], run.generated_at), (t["folder"], run.root), (t["model"], run.model_file),
              (t["sha256"], run.model_sha256), (t["threshold"], f"{run.threshold:.4f}"), (t["window"], window),
              (t["platform"], run.platform or t["auto"]),
-             (t["watchlists"], ", ".join(run.watchlists) or "–"), (t["redacted"], t["yes"] if run.redacted else t["no"])]
+             (t["watchlists"], ", ".join(run.watchlists) or "–"),
+             (t["redacted"], t["yes"] if run.redacted else t["no"])]
     cards = [(t["accounts_total"], len(run.results)), (t["flagged_accounts"], len(run.flagged_accounts)),
              (t["unreadable_accounts"], len(run.unreadable_accounts)), (t["flagged_items"], run.flagged_items),
              (t["items_read"], sum(result.items_read for result in run.results))]
@@ -297,8 +303,10 @@ def _account_section(index: int, result: AccountResult, run: AuditRun, t: dict) 
 def _items_table(result: AccountResult, t: dict) -> str:
     header = "".join(f"<th>{escape(t[key])}</th>"
                      for key in ("date", "kind", "label", "score", "content", "evidence", "link"))
-    rows = [_item_row(row, t) for row in result.rows]
-    return f"<table>\n<thead><tr>{header}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
+    rows = [_item_row(row, t) for row in result.rows[:MAX_ITEMS_SHOWN]]
+    hidden = len(result.rows) - len(rows)
+    more = f'\n<p class="muted">{hidden} {escape(t["more_items"])}</p>' if hidden > 0 else ""
+    return f"<table>\n<thead><tr>{header}</tr></thead>\n<tbody>\n" + "\n".join(rows) + f"\n</tbody>\n</table>{more}"
 
 
 def _item_row(row: dict, t: dict) -> str:

@@ -167,7 +167,12 @@ class _Workers:
         if self.pool is None:
             global _WORKER_JUDGE
             _WORKER_JUDGE = self.judge
-            self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_init_worker)
+            # Fork with default signal handlers, so a worker never runs the parent's handlers before its own.
+            previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            try:
+                self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_init_worker)
+            finally:
+                signal.signal(signal.SIGTERM, previous)
         yield from _imap_ordered(self.pool, itertools.chain([first, second], batches), self.jobs)
 
     def close(self) -> None:

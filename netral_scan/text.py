@@ -11,7 +11,7 @@ import functools
 import re
 from typing import Callable, Iterable, NamedTuple
 
-from netral_scan.lexicon import GESTURE_EMOJI, HASHTAG_WORDS, NUMBER_WORDS, SLANG
+from netral_scan.lexicon import EMOJI_NAMES, GESTURE_EMOJI, HASHTAG_WORDS, NUMBER_WORDS, SLANG
 
 URL_TOKEN = "tok_url"
 MENTION_TOKEN = "tok_mention"
@@ -32,7 +32,8 @@ _ELONGATION = re.compile(r"([a-z])\1{2,}")
 
 _TOKEN_RE = re.compile(
     r"""
-    (?P<url>(?:https?://|www\.)\S+)
+    (?P<emoji_name><[A-Za-z][A-Za-z :-]{1,40}>)
+  | (?P<url>(?:https?://|www\.)\S+)
   | (?P<mention>@\w+)
   | (?P<hashtag>\#\w+)
   | (?P<date>\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b)
@@ -122,6 +123,10 @@ def tokenize(text: str) -> list[Token]:
                 append(Token(GESTURE_EMOJI.get(symbol, symbol), start, end))
         elif kind == "url":
             append(Token(URL_TOKEN, start, end))
+        elif kind == "emoji_name":
+            name = match.group()[1:-1].lower()
+            symbol = EMOJI_NAMES.get(name)
+            append(Token(GESTURE_EMOJI.get(symbol, symbol) if symbol else "emoji_" + name.replace(" ", "_"), start, end))
         elif kind == "mention":
             append(Token(MENTION_TOKEN, start, end))
         elif kind == "hashtag":
@@ -189,8 +194,9 @@ def stem(token: str) -> str:
     return _stemmer().stem(token) or token
 
 
-# Patterns that may span whitespace (salam dua jari, no 2, nomor urut 3): a text holding one is tokenised whole.
-_MULTIWORD = re.compile(r"\b(?:salam|nomor|nomer|nmr|no)\b\.?\s", re.IGNORECASE)
+# Patterns that may span whitespace (salam dua jari, no 2, nomor urut 3, <Victory Hand>): a text holding one is
+# tokenised whole.
+_MULTIWORD = re.compile(r"\b(?:salam|nomor|nomer|nmr|no)\b\.?\s|<[A-Za-z][A-Za-z:-]*\s", re.IGNORECASE)
 CHUNK_CACHE_SIZE = 100_000
 
 

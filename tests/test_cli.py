@@ -149,3 +149,13 @@ def test_as_a_subprocess_a_bad_input_is_one_line():
     assert result.returncode == 2
     assert [line for line in result.stderr.splitlines() if ERROR_LINE.match(line)] == [
         "netral-scan: error: missing.jsonl: no such file or directory"]
+
+
+def test_evaluate_plots_a_precision_recall_curve(runner, tmp_path):
+    pytest.importorskip("matplotlib")
+    from test_training import SMALL, write_csv
+
+    plot = tmp_path / "pr.png"
+    result = runner.invoke(app, ["evaluate", str(write_csv(tmp_path, SMALL)), "--plot", str(plot)])
+    assert result.exit_code == 0, result.output
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

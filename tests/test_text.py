@@ -100,10 +100,15 @@ def test_chunk_cached_analysis_equals_whole_text_tokenisation():
 
     from netral_scan.text import Analyzer, tokenize
 
-    texts = ["salam dua jari ✌️ coblos no 2!", "nomor urut 3 🤟 #GanjarMahfud", "pilih AMIN ☝️ https://t.co/x",
+    texts = ["salam dua jari ✌️ coblos no 2!", "cuma <Victory Hand> @Ahok <Trophy>", "nomor urut 3 🤟 #GanjarMahfud", "pilih AMIN ☝️ https://t.co/x",
              "tgl 14/02/2024 jam 07.00 @kpu", "kata-kata mantaaap bgt (no.2)"]
     with open(Path(__file__).resolve().parent.parent / "data" / "test.csv", encoding="utf-8") as handle:
         texts += [row["text"] or row["parent_text"] for row in csv.DictReader(handle)]
     analyzer = Analyzer()
     for text in texts:
         assert analyzer.features(text) == [stem(token.norm) for token in tokenize(text)], text
+
+
+def test_emoji_written_as_names_are_read_as_emoji():
+    assert norms("Aku 2!! <Victory Hand> <Trophy>") == ["aku", "2", "jari_2", "🏆"]
+    assert norms("<Some Unknown Thing>") == ["emoji_some_unknown_thing"]

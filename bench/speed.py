@@ -1,0 +1,153 @@
+"""Speed of `netral-scan check` against the floor and against the pipeline as commonly written.
+
+On one feed (default: a 200,000-item generated feed, see make_feed.py) it times:
+  (a) the floor: read the file, lower-case and regex-tokenise every text, in plain Python;
+  (b) the pipeline as commonly written: PySastrawi's stock StemmerFactory().create_stemmer().stem() per document
+      (with its own word cache), then the same vectoriser and model, in one process;
+  (c) `netral-scan check` as a user runs it (a subprocess, output to a file), with --jobs 1 and --jobs 2;
+then the time per stage of netral-scan's own scoring (in-process), peak RSS, the start-up figures
+(`netral-scan --help`, and `check` on a 100-item feed minus loading libraries and model) and `train` on data/.
+Figures only: nothing here asserts.
+
+Usage: python bench/speed.py [--items 200000] [--skip-common]
+"""
+
+import argparse
+import json
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+WORD = re.compile(r"\w+")
+MAX_RSS = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
+
+
+def texts(feed: Path):
+    with open(feed, encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            for field in ("text", "parent_text"):
+                if record.get(field):
+                    yield record[field]
+
+
+def floor(feed: Path) -> float:
+    started = time.perf_counter()
+    tokens = sum(len(WORD.findall(text.lower())) for text in texts(feed))
+    assert tokens
+    return time.perf_counter() - started
+
+
+def common_pipeline(feed: Path) -> tuple[float, dict]:
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    from netral_scan.model import load
+
+    stages, started = {}, time.perf_counter()
+    model = load()
+    stages["load model"] = time.perf_counter() - started
+    stemmer = StemmerFactory().create_stemmer()
+    mark = time.perf_counter()
+    documents = list(texts(feed))
+    stages["read"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    stemmed = [stemmer.stem(document) for document in documents]
+    stages["stem (stock)"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    model.pipeline.named_steps["clf"].predict_proba(model.pipeline.named_steps["tfidf"].transform(stemmed))
+    stages["vectorise + predict"] = time.perf_counter() - mark
+    return time.perf_counter() - started, stages
+
+
+def netral_scan(feed: Path, jobs: int) -> tuple[float, int]:
+    started = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-v", "netral-scan", "check", str(feed), "-o", str(OUT / "speed.csv"),
+                             "--jobs", str(jobs)], capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    return elapsed, int(MAX_RSS.search(result.stderr).group(1))
+
+
+def own_stages(feed: Path) -> dict:
+    """Where netral-scan's time goes, stage by stage, in one process."""
+    from netral_scan.feeds import Item, read_input
+    from netral_scan.model import load
+    from netral_scan.reports import result_row
+    from netral_scan.scoring import Scorer, item_documents
+
+    stages, mark = {}, time.perf_counter()
+    scorer = Scorer(load())
+    stages["load model"], mark = time.perf_counter() - mark, time.perf_counter()
+    items = [entry for entry in read_input(str(feed)) if isinstance(entry, Item)]
+    stages["read + parse"], mark = time.perf_counter() - mark, time.perf_counter()
+    documents = [document for item in items for document in item_documents(item)]
+    analysed = scorer._analyzer.analyze_texts(documents)
+    stages["normalise + stem"], mark = time.perf_counter() - mark, time.perf_counter()
+    features = scorer._tfidf.transform(analysed)
+    stages["vectorise"], mark = time.perf_counter() - mark, time.perf_counter()
+    scorer._clf.predict_proba(features)
+    stages["predict"], mark = time.perf_counter() - mark, time.perf_counter()
+    rows = [result_row(result) for result in scorer.score(items) if result and result.flagged]
+    stages["whole score() incl. evidence, cached"] = time.perf_counter() - mark
+    stages["flagged"] = len(rows)
+    return stages
+
+
+def startup() -> dict:
+    figures = {}
+    started = time.perf_counter()
+    subprocess.run(["netral-scan", "--help"], capture_output=True)
+    figures["netral-scan --help"] = time.perf_counter() - started
+    feed = OUT / "feed100.jsonl"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "make_feed.py"), "100", str(feed)], capture_output=True)
+    started = time.perf_counter()
+    subprocess.run(["netral-scan", "check", str(feed), "-o", str(OUT / "speed100.csv")], capture_output=True)
+    figures["check 100 items (total)"] = time.perf_counter() - started
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "from netral_scan.model import load; from netral_scan.scoring import Scorer; "
+                    "import netral_scan.cli, netral_scan.scan, netral_scan.watchlist; Scorer(load())"], capture_output=True)
+    figures["libraries + model load alone"] = time.perf_counter() - started
+    figures["check 100 items beyond libraries + model"] = figures["check 100 items (total)"] - figures["libraries + model load alone"]
+    started = time.perf_counter()
+    subprocess.run(["netral-scan", "train", str(ROOT / "data" / "train.csv"), "-o", str(OUT / "train-bench.skops")],
+                   capture_output=True)
+    figures["train on data/train.csv"] = time.perf_counter() - started
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=200_000)
+    parser.add_argument("--skip-common", action="store_true", help="skip (b), which takes minutes")
+    arguments = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    feed = OUT / f"feed{arguments.items}.jsonl"
+    if not feed.exists():
+        subprocess.run([sys.executable, str(ROOT / "bench" / "make_feed.py"), str(arguments.items), str(feed)], check=True)
+    count = arguments.items
+    a = floor(feed)
+    print(f"(a) floor: {a:.2f} s, {count / a:,.0f} items/s", flush=True)
+    c = {}
+    for jobs in (1, 2):
+        c[jobs], rss = netral_scan(feed, jobs)
+        print(f"(c) netral-scan check --jobs {jobs}: {c[jobs]:.2f} s, {count / c[jobs]:,.0f} items/s, peak RSS "
+              f"{rss / 1024:.0f} MiB, (c)/(a) = {c[jobs] / a:.1f}", flush=True)
+    print(f"    --jobs 1 vs 2 speed-up: {c[1] / c[2]:.2f}x")
+    if not arguments.skip_common:
+        b, stages = common_pipeline(feed)
+        print(f"(b) common pipeline: {b:.2f} s, {count / b:,.0f} items/s, peak RSS "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB; (b)/(c) = {b / min(c.values()):.1f}")
+        print("    stages: " + ", ".join(f"{k} {v:.2f} s" for k, v in stages.items()), flush=True)
+    print("netral-scan stages (one process): " + ", ".join(
+        f"{k} {v:.2f} s" if isinstance(v, float) else f"{k} {v}" for k, v in own_stages(feed).items()), flush=True)
+    for name, seconds in startup().items():
+        print(f"{name}: {seconds:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
