@@ -17,6 +17,7 @@ from netral_scan.model import Model
 from netral_scan.text import CONTEXT_PREFIX, CONTEXT_SEPARATOR, Analyzer, StemFilter, tokenize, with_context
 
 MAX_REASONS = 5
+MAX_CANDIDATES = 3 * MAX_REASONS  # features looked up to find five distinct quotes
 MAX_REASON_CHARS = 60
 MAX_SCORED_CHARS = 100_000  # a longer text is scored on its first 100,000 characters
 SCORE_DECIMALS = 4
@@ -99,31 +100,34 @@ class Scorer:
             result = Result(items[owner], flagged, self.labels[int(np.argmax(probabilities[row]))],
                             round(score, SCORE_DECIMALS))
             if flagged or explain_all:
-                result.reasons = self.reasons(documents[row], features[row], probabilities[row])
+                span = slice(features.indptr[row], features.indptr[row + 1])  # a CSR row without scipy slicing
+                result.reasons = self.reasons(documents[row], features.indices[span], features.data[span],
+                                              probabilities[row])
             results[owner] = result
         return results
 
-    def contributions(self, features_row, probabilities_row) -> list[tuple[str, float]]:
-        """Per-feature contributions to the log-probability of the most likely side-taking class:
-        x_j · (w_cj − Σ_k p_k w_kj), the linear model's exact gradient decomposition."""
+    def contributions(self, columns, values, probabilities_row) -> list[tuple[str, float]]:
+        """Per-feature contributions (feature columns and TF-IDF values of one document) to the log-probability
+        of the most likely side-taking class: x_j · (w_cj − Σ_k p_k w_kj), the linear model's exact gradient
+        decomposition. Positive ones only, largest first."""
         if self._feature_names is None:
             self._feature_names = self._tfidf.get_feature_names_out()
+            weights = self._clf.coef_
+            if weights.shape[0] == 1:  # binary model: one weight row for the second class
+                weights = np.vstack([-weights[0] / 2, weights[0] / 2])
+            self._weights = weights
         partisan_class = self.partisan[int(np.argmax(probabilities_row[self.partisan]))]
-        weights = self._clf.coef_
-        if weights.shape[0] == 1:  # binary model: one weight row for the second class
-            weights = np.vstack([-weights[0] / 2, weights[0] / 2])
-        columns = features_row.indices
-        values = features_row.data
-        direction = weights[partisan_class, columns] - probabilities_row @ weights[:, columns]
-        contribution = values * direction
+        local = self._weights[:, columns]
+        contribution = values * (local[partisan_class] - probabilities_row @ local)
         order = np.argsort(-contribution)
         return [(self._feature_names[columns[i]], float(contribution[i])) for i in order if contribution[i] > 0]
 
-    def reasons(self, document: str, features_row, probabilities_row) -> str:
+    def reasons(self, document: str, columns, values, probabilities_row) -> str:
         """The surface words that pushed the score up most, e.g. ``coblos; nomor 2; ↳ menang satu putaran``."""
-        spans = _feature_spans(document, self._analyzer)
+        ranked = [feature for feature, _ in self.contributions(columns, values, probabilities_row)][:MAX_CANDIDATES]
+        spans = _feature_spans(document, self._analyzer, set(ranked))
         quoted: list[str] = []
-        for feature, _ in self.contributions(features_row, probabilities_row):
+        for feature in ranked:
             surface = spans.get(feature)
             if surface and not any(surface in earlier for earlier in quoted):
                 quoted = [earlier for earlier in quoted if earlier not in surface]
@@ -133,16 +137,18 @@ class Scorer:
         return "; ".join(quoted)
 
 
-def _feature_spans(document: str, analyzer: Analyzer) -> dict[str, str]:
-    """Map each unigram and bigram feature of a document to the words written for it (first occurrence)."""
+def _feature_spans(document: str, analyzer: Analyzer, wanted: set[str]) -> dict[str, str]:
+    """Map the wanted unigram and bigram features of a document to the words written for them (first
+    occurrence)."""
     own, _, context = document.partition(CONTEXT_SEPARATOR)
     spans: dict[str, str] = {}
     for text, prefix, mark in ((own, "", ""), (context, CONTEXT_PREFIX, PARENT_MARK)):
         tokens = tokenize(text)
         stems = [prefix + analyzer.stem(token.norm) for token in tokens]
         for i, token in enumerate(tokens):
-            _remember(spans, stems[i], mark, text[token.start:token.end])
-            if i + 1 < len(tokens):
+            if stems[i] in wanted:
+                _remember(spans, stems[i], mark, text[token.start:token.end])
+            if i + 1 < len(tokens) and f"{stems[i]} {stems[i + 1]}" in wanted:
                 _remember(spans, f"{stems[i]} {stems[i + 1]}", mark, text[token.start:tokens[i + 1].end])
     return spans
 
