@@ -128,7 +128,6 @@ def partisan_metrics(truth: np.ndarray, flagged: np.ndarray) -> dict:
 def train(data: LabelledData, seed: int = SEED) -> tuple[Model, dict]:
     """Fit the pipeline on all rows; choose the threshold on out-of-fold scores. Returns the model and the
     cross-validated metrics."""
-    import sklearn
     from sklearn.metrics import f1_score
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 

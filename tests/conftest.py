@@ -1,11 +1,13 @@
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from netral_scan.feeds import Item, read_input
 from netral_scan.model import DEFAULT_MODEL_PATH, load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,3 +51,23 @@ def run_cli(*args, stdin=None):
     """Run netral-scan as a subprocess, as a user does."""
     return subprocess.run([sys.executable, "-m", "netral_scan", *map(str, args)], capture_output=True, text=True,
                           input=stdin, cwd=ROOT)
+
+
+def read_all(path, platform=None):
+    return list(read_input(str(path), platform))
+
+
+def items(entries):
+    return [entry for entry in entries if isinstance(entry, Item)]
+
+
+def by_id(entries):
+    return {entry.id: entry for entry in items(entries)}
+
+
+def zip_folder(folder: Path, zip_path: Path, prefix: str = "") -> Path:
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(folder.rglob("*")):
+            if file.is_file():
+                archive.write(file, prefix + file.relative_to(folder).as_posix())
+    return zip_path

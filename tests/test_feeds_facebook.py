@@ -9,34 +9,20 @@ from pathlib import Path
 import pytest
 
 from netral_scan.errors import FeedError
-from netral_scan.feeds import Item, Skipped, read_input
+from netral_scan.feeds import Skipped
 from netral_scan.feeds import facebook
 from netral_scan.feeds.archive import open_archive
 from netral_scan.feeds.meta import fix_mojibake, label_values
 from netral_scan.feeds.timestamps import from_unix
 
+from conftest import read_all, items, by_id, zip_folder
+
 FIXTURES = Path(__file__).parent / "fixtures" / "exports" / "facebook"
 FB2024 = FIXTURES / "fb2024"
 
 
-def read_all(path, platform=None):
-    return list(read_input(str(path), platform))
 
 
-def items(entries):
-    return [entry for entry in entries if isinstance(entry, Item)]
-
-
-def by_id(entries):
-    return {entry.id: entry for entry in items(entries)}
-
-
-def zip_folder(folder: Path, zip_path: Path, prefix: str = "") -> Path:
-    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for file in sorted(folder.rglob("*")):
-            if file.is_file():
-                archive.write(file, prefix + file.relative_to(folder).as_posix())
-    return zip_path
 
 
 # --- the 2024+ layout ------------------------------------------------------------------------------------

@@ -8,21 +8,17 @@ from pathlib import Path
 import pytest
 
 from netral_scan.errors import FeedError
-from netral_scan.feeds import Item, Skipped, read_input
+from netral_scan.feeds import Skipped
 from netral_scan.feeds import tiktok
 from netral_scan.feeds.archive import open_archive
 from netral_scan.feeds.timestamps import from_tiktok
+
+from conftest import read_all, items
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports" / "tiktok"
 TT2025 = FIXTURES / "tt2025"
 
 
-def read_all(path, platform=None):
-    return list(read_input(str(path), platform))
-
-
-def items(entries):
-    return [entry for entry in entries if isinstance(entry, Item)]
 
 
 def test_2025_layout_reads_every_section():

@@ -7,25 +7,18 @@ from pathlib import Path
 import pytest
 
 from netral_scan.errors import FeedError
-from netral_scan.feeds import Item, Skipped, read_input
+from netral_scan.feeds import Skipped
 from netral_scan.feeds import twitter
 from netral_scan.feeds.archive import open_archive
 from netral_scan.feeds.timestamps import from_snowflake, from_twitter
+
+from conftest import read_all, items, by_id
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports" / "twitter"
 X2024 = FIXTURES / "x2024"
 
 
-def read_all(path, platform=None):
-    return list(read_input(str(path), platform))
 
-
-def items(entries):
-    return [entry for entry in entries if isinstance(entry, Item)]
-
-
-def by_id(entries):
-    return {entry.id: entry for entry in items(entries)}
 
 
 def test_archive_counts_across_part_files():
