@@ -23,6 +23,12 @@ AMIN_ACRONYM_TOKEN = "amin_paslon"
 # "what I wrote" from "what I replied to".
 CONTEXT_PREFIX = "ctx_"
 CONTEXT_SEPARATOR = "\x1e"
+# News headlines are written in Title Case: a document-level shape token lets the model tell a headline naming a
+# candidate from a post praising one, even for headline words it never saw.
+HEADLINE_TOKEN = "shape_headline"
+HEADLINE_MIN_WORDS = 5
+HEADLINE_TITLE_SHARE = 0.6  # at least this share of words start with a capital…
+HEADLINE_CAPS_SHARE = 0.5  # …but fewer than this share are all capitals (shouting is not a headline)
 STEM_CACHE_SIZE = 100_000
 MAX_BALLOT_NUMBER = 24  # party numbers run to 24 (Partai Ummat)
 MAX_KEPT_NUMBER_DIGITS = 4  # years survive as themselves; longer numbers (money, phones) do not
@@ -46,6 +52,7 @@ _TOKEN_RE = re.compile(
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+_HEADLINE_WORD = re.compile(r"[^\W\d_][^\W\d_'’-]+")
 _CAMEL_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _LETTERS_OR_DIGITS = re.compile(r"[^\W\d_]+|\d+")
 
@@ -230,13 +237,25 @@ class Analyzer:
 
     def analyze(self, document: str) -> list[str]:
         own, _, context = document.partition(CONTEXT_SEPARATOR)
-        features = self.features(own)
+        features = self.features(own) + shape_tokens(own)
         if context:
-            features.extend(CONTEXT_PREFIX + feature for feature in self.features(context))
+            features.extend(CONTEXT_PREFIX + feature for feature in self.features(context) + shape_tokens(context))
         return features
 
     def analyze_texts(self, documents: Iterable[str]) -> list[str]:
         return [" ".join(self.analyze(document)) for document in documents]
+
+
+def shape_tokens(text: str) -> list[str]:
+    """Document-level shape tokens: ``shape_headline`` for a Title-Case headline."""
+    words = _HEADLINE_WORD.findall(text)
+    if len(words) < HEADLINE_MIN_WORDS:
+        return []
+    title = sum(word[0].isupper() for word in words)
+    capitals = sum(word.isupper() for word in words)
+    if title >= HEADLINE_TITLE_SHARE * len(words) and capitals < HEADLINE_CAPS_SHARE * len(words):
+        return [HEADLINE_TOKEN]
+    return []
 
 
 _ANALYZER = Analyzer()

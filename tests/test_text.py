@@ -112,3 +112,16 @@ def test_chunk_cached_analysis_equals_whole_text_tokenisation():
 def test_emoji_written_as_names_are_read_as_emoji():
     assert norms("Aku 2!! <Victory Hand> <Trophy>") == ["aku", "2", "jari_2", "🏆"]
     assert norms("<Some Unknown Thing>") == ["emoji_some_unknown_thing"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Prabowo-Sandi Janji Tidak Ambil Gaji Jika Terpilih https://t.co/x", ["shape_headline"]),
+    ("KPU Tetapkan Jadwal Debat Capres Ketiga", ["shape_headline"]),
+    ("JANGAN PILIH CAPRES YANG SUKA BOHONG", []),
+    ("ayo coblos nomor 2 tanggal 14 februari", []),
+    ("Mantap Pak", []),
+])
+def test_title_case_headlines_get_a_shape_token(text, expected):
+    from netral_scan.text import shape_tokens
+
+    assert shape_tokens(text) == expected
