@@ -12,10 +12,8 @@ the same bytes as one run in one go.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 import itertools
 import json
 import multiprocessing
@@ -34,6 +32,7 @@ from pathlib import Path
 from typing import Callable
 
 import netral_scan
+from netral_scan.csvfile import read_rows
 from netral_scan.errors import NetralScanError
 from netral_scan.periods import Window, item_date
 from netral_scan.reports import OUTPUT_COLUMNS, RowWriter, atomic_path
@@ -213,39 +212,15 @@ def _strip_feed_suffix(name: str) -> str:
 
 
 def _read_manifest(path: Path, root: Path) -> list[Account]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise NetralScanError(f"{path}: cannot read the accounts file ({error.strerror or error})") from None
-    except UnicodeDecodeError:
-        raise NetralScanError(f"{path}: the accounts file is not UTF-8 text") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [column.strip() for column in reader.fieldnames or []]
-    missing = [column for column in REQUIRED_MANIFEST_COLUMNS if column not in header]
-    if missing:
-        raise NetralScanError(f"{path}: an accounts file needs the columns {','.join(MANIFEST_COLUMNS)} "
-                              f"(missing: {', '.join(missing)})")
-    reader.fieldnames = header
     accounts: dict[str, Account] = {}
-    try:
-        for row in reader:
-            account = _manifest_account(row, path, reader.line_num, root)
-            if account.id in accounts:
-                raise NetralScanError(f"{path}: line {reader.line_num}: account_id {account.id!r} is listed twice")
-            accounts[account.id] = account
-    except csv.Error as error:
-        raise NetralScanError(f"{path}: line {reader.line_num}: invalid CSV ({error})") from None
+    for line, values in read_rows(path, "accounts", MANIFEST_COLUMNS, REQUIRED_MANIFEST_COLUMNS):
+        export = Path(values["path"])
+        export = export if export.is_absolute() else root / export
+        if values["account_id"] in accounts:
+            raise NetralScanError(f"{path}: line {line}: account_id {values['account_id']!r} is listed twice")
+        accounts[values["account_id"]] = Account(values["account_id"], str(export.resolve()), values["name"],
+                                                 values["unit"])
     return list(accounts.values())
-
-
-def _manifest_account(row: dict, path: Path, line: int, root: Path) -> Account:
-    values = {column: (row.get(column) or "").strip() for column in MANIFEST_COLUMNS}
-    for column in REQUIRED_MANIFEST_COLUMNS:
-        if not values[column]:
-            raise NetralScanError(f"{path}: line {line}: '{column}' is empty")
-    export = Path(values["path"])
-    export = export if export.is_absolute() else root / export
-    return Account(values["account_id"], str(export.resolve()), values["name"], values["unit"])
 
 
 # --- scanning one account -------------------------------------------------------------------------------

@@ -9,14 +9,13 @@ per item.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import netral_scan
+from netral_scan.csvfile import read_rows
 from netral_scan.errors import NetralScanError
 from netral_scan.feeds import Item
 
@@ -125,34 +124,10 @@ def load_watchlist(extra_paths: list[str] | None = None) -> Watchlist:
 
 
 def _read(path: Path) -> list[WatchEntry]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise NetralScanError(f"{path}: watchlist file not found") from None
-    except UnicodeDecodeError:
-        raise NetralScanError(f"{path}: watchlist is not UTF-8 text") from None
-    except OSError as error:
-        raise NetralScanError(f"{path}: cannot read the watchlist ({error.strerror or error})") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        header = [column.strip() for column in reader.fieldnames or []]
-        missing = [column for column in COLUMNS if column not in header]
-        if missing:
-            raise NetralScanError(f"{path}: a watchlist needs the columns {','.join(COLUMNS)} "
-                                  f"(missing: {', '.join(missing)})")
-        reader.fieldnames = header
-        return [_entry(row, path, reader.line_num) for row in reader]
-    except csv.Error as error:
-        raise NetralScanError(f"{path}: line {reader.line_num}: invalid CSV ({error})") from None
+    return [_entry(values, path, line) for line, values in read_rows(path, "watchlist", COLUMNS, REQUIRED_COLUMNS, COLUMNS)]
 
 
-def _entry(row: dict, path: Path, line: int) -> WatchEntry:
-    if None in row:
-        raise NetralScanError(f"{path}: line {line}: more fields than columns (quote values that contain commas)")
-    values = {column: (row.get(column) or "").strip() for column in COLUMNS}
-    for column in REQUIRED_COLUMNS:
-        if not values[column]:
-            raise NetralScanError(f"{path}: line {line}: '{column}' is empty")
+def _entry(values: dict, path: Path, line: int) -> WatchEntry:
     if values["label"] not in LABELS:
         raise NetralScanError(f"{path}: line {line}: label '{values['label']}' is not one of {', '.join(LABELS)}")
     handles = tuple(handle.removeprefix("@") for handle in _split(values["handles"]))
