@@ -213,7 +213,7 @@ def _strip_feed_suffix(name: str) -> str:
 
 def _read_manifest(path: Path, root: Path) -> list[Account]:
     accounts: dict[str, Account] = {}
-    for line, values in read_rows(path, "accounts", MANIFEST_COLUMNS, REQUIRED_MANIFEST_COLUMNS):
+    for line, values in read_rows(path, "accounts list", MANIFEST_COLUMNS, REQUIRED_MANIFEST_COLUMNS):
         export = Path(values["path"])
         export = export if export.is_absolute() else root / export
         if values["account_id"] in accounts:
