@@ -7,6 +7,7 @@ identical to a single-process run.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -31,6 +32,10 @@ WATCHLIST_SCORE = 1.0  # a like or share of a watchlisted account is a breach by
 WATCHLIST_KINDS = ("like", "share")
 DEFAULT_JOBS = os.cpu_count() or 1
 JOBS_IN_FLIGHT = 2  # batches queued per worker: enough to keep workers busy, little memory
+# A scan allocates millions of small, acyclic objects (items, tokens, cache entries). At Python's default
+# thresholds the cyclic collector runs every 700 allocations and keeps re-walking the growing caches, which cost a
+# quarter of the scan time. Collections are made rarer while scanning, and the defaults restored after.
+GC_THRESHOLDS = (50_000, 20, 20)
 
 
 @dataclass
@@ -193,6 +198,8 @@ def scan(inputs: list[str], model: Model, write: Callable[[dict], None], thresho
     judge = Judge(Scorer(model, threshold), include_all, window, watchlist)
     summary = summary if summary is not None else Summary()
     workers = _Workers(judge, jobs)
+    collector_thresholds = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         for path in inputs:
             try:
@@ -208,6 +215,7 @@ def scan(inputs: list[str], model: Model, write: Callable[[dict], None], thresho
                 summary.seconds = time.perf_counter() - started
     finally:
         workers.close()
+        gc.set_threshold(*collector_thresholds)
     return summary
 
 

@@ -14,7 +14,8 @@ import numpy as np
 
 from netral_scan.feeds import Item
 from netral_scan.model import Model
-from netral_scan.text import CONTEXT_PREFIX, CONTEXT_SEPARATOR, Analyzer, StemFilter, tokenize, with_context
+from netral_scan.text import CONTEXT_PREFIX, CONTEXT_SEPARATOR, Analyzer, StemFilter, with_context
+from netral_scan.vectorize import Vectorizer
 
 MAX_REASONS = 5
 MAX_CANDIDATES = 3 * MAX_REASONS  # features looked up to find five distinct quotes
@@ -70,11 +71,13 @@ class Scorer:
         self._clf = model.pipeline.named_steps["clf"]
         self._feature_names = None
         self._analyzer = Analyzer(StemFilter(self._tfidf.vocabulary_))
+        self._vectorizer = Vectorizer(self._tfidf, self._analyzer)
 
     def probabilities(self, documents: list[str]) -> tuple[np.ndarray, object]:
         """Class probabilities and TF-IDF rows for documents: the pipeline's own steps, except that words whose
-        stem cannot be a feature are not stemmed (the result is the same; ``tests/test_scoring.py`` checks)."""
-        features = self._tfidf.transform(self._analyzer.analyze_texts(documents))
+        stem cannot be a feature are not stemmed and features are counted by id (the result is the same;
+        ``tests/test_scoring.py`` and ``tests/test_vectorize.py`` check)."""
+        features = self._vectorizer.transform(documents)
         return self._clf.predict_proba(features), features
 
     def score(self, items: list[Item], explain_all: bool = False) -> list[Result | None]:
@@ -94,37 +97,48 @@ class Scorer:
         for row, owner in enumerate(owners):
             if owner not in best or partisan_scores[row] > partisan_scores[best[owner]]:
                 best[owner] = row
+        explained = [row for row in best.values() if explain_all or partisan_scores[row] >= self.threshold]
+        ranked = self.ranked_features(features, probabilities, explained)
         for owner, row in best.items():
             score = float(partisan_scores[row])
-            flagged = score >= self.threshold
-            result = Result(items[owner], flagged, self.labels[int(np.argmax(probabilities[row]))],
+            result = Result(items[owner], score >= self.threshold, self.labels[int(np.argmax(probabilities[row]))],
                             round(score, SCORE_DECIMALS))
-            if flagged or explain_all:
-                span = slice(features.indptr[row], features.indptr[row + 1])  # a CSR row without scipy slicing
-                result.reasons = self.reasons(documents[row], features.indices[span], features.data[span],
-                                              probabilities[row])
+            if row in ranked:
+                result.reasons = self.reasons(documents[row], ranked[row])
             results[owner] = result
         return results
 
-    def contributions(self, columns, values, probabilities_row) -> list[tuple[str, float]]:
-        """Per-feature contributions (feature columns and TF-IDF values of one document) to the log-probability
-        of the most likely side-taking class: x_j · (w_cj − Σ_k p_k w_kj), the linear model's exact gradient
-        decomposition. Positive ones only, largest first."""
+    def ranked_features(self, features, probabilities: np.ndarray, rows: list[int]) -> dict[int, list[str]]:
+        """For each of the given rows, the features that raise the log-probability of its most likely side-taking
+        class, largest first. A feature's contribution is x_j · (w_cj − Σ_k p_k w_kj), the linear model's exact
+        gradient decomposition; all rows are computed at once."""
+        if not rows:
+            return {}
         if self._feature_names is None:
             self._feature_names = self._tfidf.get_feature_names_out()
             weights = self._clf.coef_
             if weights.shape[0] == 1:  # binary model: one weight row for the second class
                 weights = np.vstack([-weights[0] / 2, weights[0] / 2])
             self._weights = weights
-        partisan_class = self.partisan[int(np.argmax(probabilities_row[self.partisan]))]
-        local = self._weights[:, columns]
-        contribution = values * (local[partisan_class] - probabilities_row @ local)
-        order = np.argsort(-contribution)
-        return [(self._feature_names[columns[i]], float(contribution[i])) for i in order if contribution[i] > 0]
+        selected = features[rows]
+        owner = np.repeat(np.arange(len(rows)), np.diff(selected.indptr))
+        row_probabilities = probabilities[rows]
+        partisan = np.asarray(self.partisan)
+        side = partisan[np.argmax(row_probabilities[:, partisan], axis=1)]
+        columns = selected.indices
+        weights = self._weights[:, columns]
+        contribution = selected.data * (weights[side[owner], np.arange(len(columns))]
+                                        - np.einsum("nk,kn->n", row_probabilities[owner], weights))
+        order = np.lexsort((-contribution, owner))  # by row, then largest contribution first
+        ranked = {}
+        for i, row in enumerate(rows):
+            segment = order[selected.indptr[i]:selected.indptr[i + 1]]
+            segment = segment[contribution[segment] > 0][:MAX_CANDIDATES]
+            ranked[row] = self._feature_names[columns[segment]].tolist()
+        return ranked
 
-    def reasons(self, document: str, columns, values, probabilities_row) -> str:
-        """The surface words that pushed the score up most, e.g. ``coblos; nomor 2; ↳ menang satu putaran``."""
-        ranked = [feature for feature, _ in self.contributions(columns, values, probabilities_row)][:MAX_CANDIDATES]
+    def reasons(self, document: str, ranked: list[str]) -> str:
+        """The surface words of the highest-ranked features, e.g. ``coblos; nomor 2; ↳ menang satu putaran``."""
         spans = _feature_spans(document, self._analyzer, set(ranked))
         quoted: list[str] = []
         for feature in ranked:
@@ -143,8 +157,8 @@ def _feature_spans(document: str, analyzer: Analyzer, wanted: set[str]) -> dict[
     own, _, context = document.partition(CONTEXT_SEPARATOR)
     spans: dict[str, str] = {}
     for text, prefix, mark in ((own, "", ""), (context, CONTEXT_PREFIX, PARENT_MARK)):
-        tokens = tokenize(text)
-        stems = [prefix + analyzer.stem(token.norm) for token in tokens]
+        tokens = analyzer.feature_tokens(text)
+        stems = [prefix + token.norm for token in tokens]
         for i, token in enumerate(tokens):
             if stems[i] in wanted:
                 _remember(spans, stems[i], mark, text[token.start:token.end])

@@ -85,7 +85,7 @@ def test_unreadable_file(runner, tmp_path, monkeypatch):
 
 def test_one_bad_ndjson_line_is_named_and_counted_and_the_rest_scanned(runner, tmp_path):
     path = tmp_path / "feed.jsonl"
-    path.write_text(json.dumps(CAMPAIGN) + '\n{"text": oops}\n{"id": "n", "text": "sarapan dulu"}\n', encoding="utf-8")
+    path.write_text(json.dumps(CAMPAIGN) + '\n{"text": oops}\n{"id": "n", "text": "sarapan nasi uduk sebelum berangkat kerja"}\n', encoding="utf-8")
     result = check(runner, path, "--all")
     assert result.exit_code == 1
     assert "skipped 1: invalid JSON line (first at " in result.stderr and "line 2 column 10" in result.stderr
@@ -147,7 +147,7 @@ def test_zip_members_that_climb_out_are_never_written_and_are_counted(runner, tm
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("../evil.jsonl", json.dumps(CAMPAIGN) + "\n")
         archive.writestr("/etc/evil.jsonl", json.dumps(CAMPAIGN) + "\n")
-        archive.writestr("feed/ok.jsonl", json.dumps({"id": "ok", "text": "sarapan dulu"}) + "\n")
+        archive.writestr("feed/ok.jsonl", json.dumps({"id": "ok", "text": "sarapan nasi uduk sebelum berangkat kerja"}) + "\n")
     before = set(tmp_path.parent.iterdir())
     result = check(runner, path, "--all")
     assert set(tmp_path.parent.iterdir()) == before and not (tmp_path / "evil.jsonl").exists()

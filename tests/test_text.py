@@ -1,11 +1,27 @@
+import csv
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from netral_scan.model import build_pipeline
-from netral_scan.text import (AMIN_ACRONYM_TOKEN, CONTEXT_PREFIX, MENTION_TOKEN, URL_TOKEN, analyze, stem,
-                              tokenize, with_context)
+from netral_scan.text import (AMIN_ACRONYM_TOKEN, CONTEXT_PREFIX, MENTION_TOKEN, URL_TOKEN, StemFilter, analyze,
+                              stem, tokenize, with_context)
+
+ROOT = Path(__file__).resolve().parent.parent
+STOCK_STEMS = """
+import sys
+from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+stemmer = StemmerFactory().create_stemmer()
+print("\\n".join(stemmer.stem(word) or word for word in sys.stdin.read().split("\\n")), end="")
+"""
+
+
+def corpus_sample(rows: int = 500) -> list[str]:
+    with open(ROOT / "data" / "test.csv", encoding="utf-8") as handle:
+        return [row["text"] + " " + row["parent_text"] for row in list(csv.DictReader(handle))[:rows]]
 
 
 def norms(text):
@@ -125,3 +141,19 @@ def test_title_case_headlines_get_a_shape_token(text, expected):
     from netral_scan.text import shape_tokens
 
     assert shape_tokens(text) == expected
+
+
+@pytest.mark.parametrize("word", ["pensineasi", "sinematikan", "kinerja", "pemberdayaan", "memperjuangkannya"])
+def test_the_stem_filter_passes_words_whose_stem_is_a_feature(word):
+    """Infixes may sit after prefixes (pen|s-in-e|asi: PySastrawi gives "asi"); the filter must still pass them."""
+    assert stem(word) != word
+    assert StemFilter([stem(word)])(word)
+
+
+def test_faster_rule_patterns_give_pysastrawis_own_stems():
+    """``RulePatterns`` replaces ``re`` inside PySastrawi; a fresh process without it must stem identically."""
+    text = " ".join(corpus_sample()) + " pensineasi sinematikan menelunjuk pemberdayaan memperjuangkannya"
+    words = sorted({t.norm for t in tokenize(text) if t.norm.isalpha()})
+    stock = subprocess.run([sys.executable, "-c", STOCK_STEMS], input="\n".join(words), capture_output=True,
+                           text=True, check=True).stdout.split("\n")
+    assert [stem(word) for word in words] == stock

@@ -1,0 +1,56 @@
+import csv
+
+import numpy as np
+import pytest
+
+from netral_scan.scoring import Scorer, training_document
+from netral_scan.text import with_context
+from netral_scan.vectorize import Vectorizer
+
+from conftest import ROOT
+
+TRICKY = [
+    "",
+    "   ",
+    "xyzzy qwerty",
+    "Ayo coblos nomor urut 2 tanggal 14/2/2024, salam dua jari ✌️✌️ #PrabowoGibran2024",
+    "Prabowo Gibran Bertemu Relawan Di Jakarta Hari Ini",  # headline shape token, and bigrams across it
+    with_context("setuju, lanjutkan!", "Ayo coblos 02 tanggal 14 Februari, lanjutkan pembangunan!"),
+    with_context("Maaf pak, saya ASN", "<Victory Hand> no 1 aja, AMIN!"),
+    "coblos coblos coblos 02 02",  # repeated unigrams and bigrams
+]
+
+
+def corpus_documents(limit: int = 600) -> list[str]:
+    with open(ROOT / "data" / "test.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))[:limit]
+    return [training_document(row["kind"], row["text"], row["parent_text"]) for row in rows]
+
+
+def test_rows_equal_the_pipelines_own_tfidf_rows(default_model):
+    documents = corpus_documents() + TRICKY
+    fast = Scorer(default_model)._vectorizer.transform(documents)
+    slow = default_model.pipeline[:-1].transform(documents)
+    assert fast.shape == slow.shape
+    assert np.array_equal(fast.indptr, slow.indptr) and np.array_equal(fast.indices, slow.indices)
+    assert np.allclose(fast.data, slow.data, rtol=0, atol=1e-12)
+
+
+def test_a_warm_cache_gives_the_same_rows(default_model):
+    vectorizer = Scorer(default_model)._vectorizer
+    documents = corpus_documents(200)
+    first = vectorizer.transform(documents)
+    again = vectorizer.transform(documents)
+    assert (first != again).nnz == 0
+
+
+def test_an_empty_batch_gives_no_rows(default_model):
+    assert Scorer(default_model)._vectorizer.transform([]).shape == (0, len(default_model.pipeline[1].vocabulary_))
+
+
+def test_trigram_models_are_refused(default_model):
+    from sklearn.base import clone
+
+    tfidf = clone(default_model.pipeline.named_steps["tfidf"]).set_params(ngram_range=(1, 3))
+    with pytest.raises(ValueError, match="unigrams and bigrams"):
+        Vectorizer(tfidf, Scorer(default_model)._analyzer)
