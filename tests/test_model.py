@@ -6,7 +6,7 @@ import pytest
 import skops.io as sio
 
 from netral_scan.errors import ModelFileError
-from netral_scan.model import DEFAULT_MODEL_PATH, card_path, file_sha256, load
+from netral_scan.model import DEFAULT_MODEL_PATH, card_path, file_sha256, load, save
 
 
 class Payload:
@@ -89,3 +89,19 @@ def test_a_model_without_its_card_is_refused(tmp_path):
 def test_a_missing_model_file_is_an_error(tmp_path):
     with pytest.raises(ModelFileError, match="model file not found"):
         load(tmp_path / "nope.skops")
+
+
+def test_a_saved_model_gives_the_same_vocabulary_and_probabilities(default_model, tmp_path):
+    import zipfile
+
+    import numpy as np
+
+    path = tmp_path / "copy.skops"
+    save(default_model, path)
+    copy = load(path)
+    documents = ["coblos 02 ya", "Prabowo Gibran Bertemu Relawan", "sarapan nasi uduk"]
+    assert copy.pipeline.named_steps["tfidf"].vocabulary_ == default_model.pipeline.named_steps["tfidf"].vocabulary_
+    assert np.array_equal(copy.pipeline.predict_proba(documents), default_model.pipeline.predict_proba(documents))
+    with zipfile.ZipFile(path) as archive:  # the vocabulary is an array member, not thousands of schema entries
+        assert archive.getinfo("schema.json").file_size < 100_000
+    assert "vocabulary_" in vars(default_model.pipeline.named_steps["tfidf"])  # saving did not change the model
