@@ -6,7 +6,7 @@ import pytest
 import skops.io as sio
 
 from netral_scan.errors import ModelFileError
-from netral_scan.model import DEFAULT_MODEL_PATH, card_path, file_sha256, load, save
+from netral_scan.model import DEFAULT_MODEL_PATH, Model, card_path, file_sha256, load, save
 
 
 class Payload:
@@ -97,7 +97,7 @@ def test_a_saved_model_gives_the_same_vocabulary_and_probabilities(default_model
     import numpy as np
 
     path = tmp_path / "copy.skops"
-    save(default_model, path)
+    save(Model(default_model.pipeline, default_model.threshold, dict(default_model.card)), path)  # save() sets the card
     copy = load(path)
     documents = ["coblos 02 ya", "Prabowo Gibran Bertemu Relawan", "sarapan nasi uduk"]
     assert copy.pipeline.named_steps["tfidf"].vocabulary_ == default_model.pipeline.named_steps["tfidf"].vocabulary_
