@@ -13,9 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from netral_scan.text import CONTEXT_PREFIX, CONTEXT_SEPARATOR, Analyzer, shape_tokens
-
-CHUNK_CACHE_SIZE = 100_000
+from netral_scan.text import CHUNK_CACHE_SIZE, CONTEXT_PREFIX, CONTEXT_SEPARATOR, Analyzer, shape_tokens
 
 
 class Vectorizer:
