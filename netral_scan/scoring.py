@@ -153,17 +153,25 @@ class Scorer:
 
 def _feature_spans(document: str, analyzer: Analyzer, wanted: set[str]) -> dict[str, str]:
     """Map the wanted unigram and bigram features of a document to the words written for them (first
-    occurrence)."""
+    occurrence). Only the wanted features are ever built as strings: this runs for every flagged item."""
     own, _, context = document.partition(CONTEXT_SEPARATOR)
+    followers: dict[str, set[str]] = {}  # first word of a wanted bigram -> its possible second words
+    for feature in wanted:
+        first, _, second = feature.partition(" ")
+        if second:
+            followers.setdefault(first, set()).add(second)
     spans: dict[str, str] = {}
     for text, prefix, mark in ((own, "", ""), (context, CONTEXT_PREFIX, PARENT_MARK)):
-        tokens = analyzer.feature_tokens(text)
-        stems = [prefix + token.norm for token in tokens]
-        for i, token in enumerate(tokens):
-            if stems[i] in wanted:
-                _remember(spans, stems[i], mark, text[token.start:token.end])
-            if i + 1 < len(tokens) and f"{stems[i]} {stems[i + 1]}" in wanted:
-                _remember(spans, f"{stems[i]} {stems[i + 1]}", mark, text[token.start:tokens[i + 1].end])
+        previous, previous_start = None, 0
+        for feature, start, end in analyzer.feature_spans(text):
+            feature = prefix + feature
+            if feature in wanted:
+                _remember(spans, feature, mark, text[start:end])
+            if previous in followers and feature in followers[previous]:
+                _remember(spans, f"{previous} {feature}", mark, text[previous_start:end])
+            previous, previous_start = feature, start
+            if len(spans) == len(wanted):
+                return spans
     return spans
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Callable, Iterable, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from netral_scan.lexicon import EMOJI_NAMES, GESTURE_EMOJI, HASHTAG_WORDS, NUMBER_WORDS, SLANG
 
@@ -276,19 +276,19 @@ class Analyzer:
                                                 for token in tokenize(chunk))
         return found
 
-    def feature_tokens(self, text: str) -> list[Token]:
-        """The features of a text, each with the span of the text it comes from."""
+    def feature_spans(self, text: str) -> Iterator[tuple[str, int, int]]:
+        """The features of a text in order, each with the start and end of the text it comes from."""
         if self.needs_whole_text(text):
-            return [Token(self.stem(token.norm), token.start, token.end) for token in tokenize(text)]
-        tokens: list[Token] = []
+            for token in tokenize(text):
+                yield self.stem(token.norm), token.start, token.end
+            return
         for chunk in _CHUNK.finditer(text):
             offset = chunk.start()
-            tokens.extend(Token(feature, offset + start, offset + end)
-                          for feature, start, end in self.chunk_tokens(chunk.group()))
-        return tokens
+            for feature, start, end in self.chunk_tokens(chunk.group()):
+                yield feature, offset + start, offset + end
 
     def features(self, text: str) -> list[str]:
-        return [token.norm for token in self.feature_tokens(text)]
+        return [feature for feature, _, _ in self.feature_spans(text)]
 
     def analyze(self, document: str) -> list[str]:
         own, _, context = document.partition(CONTEXT_SEPARATOR)
