@@ -67,18 +67,19 @@ class Scorer:
         self.threshold = model.threshold if threshold is None else threshold
         self.labels = model.labels
         self.partisan = model.partisan_columns
-        self._tfidf = model.pipeline.named_steps["tfidf"]
-        self._clf = model.pipeline.named_steps["clf"]
-        self._feature_names = None
-        self._analyzer = Analyzer(StemFilter(self._tfidf.vocabulary_))
-        self._vectorizer = Vectorizer(self._tfidf, self._analyzer)
+        self._weights = model.scoring_weights()
+        self._analyzer = Analyzer(StemFilter(self._weights.features.tolist()))
+        self._vectorizer = Vectorizer(self._weights, self._analyzer)
+        coef = self._weights.coef
+        # A binary model has one weight row, for its second class; contributions need one row per class.
+        self._class_weights = np.vstack([-coef[0] / 2, coef[0] / 2]) if coef.shape[0] == 1 else coef
 
     def probabilities(self, documents: list[str]) -> tuple[np.ndarray, object]:
         """Class probabilities and TF-IDF rows for documents: the pipeline's own steps, except that words whose
         stem cannot be a feature are not stemmed and features are counted by id (the result is the same;
         ``tests/test_scoring.py`` and ``tests/test_vectorize.py`` check)."""
         features = self._vectorizer.transform(documents)
-        return self._clf.predict_proba(features), features
+        return self._weights.probabilities(features), features
 
     def score(self, items: list[Item], explain_all: bool = False) -> list[Result | None]:
         """Judge items; ``None`` for an item with nothing to judge. Reasons are quoted for flagged items,
@@ -114,19 +115,13 @@ class Scorer:
         gradient decomposition; all rows are computed at once."""
         if not rows:
             return {}
-        if self._feature_names is None:
-            self._feature_names = self._tfidf.get_feature_names_out()
-            weights = self._clf.coef_
-            if weights.shape[0] == 1:  # binary model: one weight row for the second class
-                weights = np.vstack([-weights[0] / 2, weights[0] / 2])
-            self._weights = weights
         selected = features[rows]
         owner = np.repeat(np.arange(len(rows)), np.diff(selected.indptr))
         row_probabilities = probabilities[rows]
         partisan = np.asarray(self.partisan)
         side = partisan[np.argmax(row_probabilities[:, partisan], axis=1)]
         columns = selected.indices
-        weights = self._weights[:, columns]
+        weights = self._class_weights[:, columns]
         contribution = selected.data * (weights[side[owner], np.arange(len(columns))]
                                         - np.einsum("nk,kn->n", row_probabilities[owner], weights))
         order = np.lexsort((-contribution, owner))  # by row, then largest contribution first
@@ -134,7 +129,7 @@ class Scorer:
         for i, row in enumerate(rows):
             segment = order[selected.indptr[i]:selected.indptr[i + 1]]
             segment = segment[contribution[segment] > 0][:MAX_CANDIDATES]
-            ranked[row] = self._feature_names[columns[segment]].tolist()
+            ranked[row] = self._weights.features[columns[segment]].tolist()
         return ranked
 
     def reasons(self, document: str, ranked: list[str]) -> str:

@@ -11,25 +11,24 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
+from netral_scan.model import Weights
 from netral_scan.text import CHUNK_CACHE_SIZE, CONTEXT_PREFIX, CONTEXT_SEPARATOR, Analyzer, shape_tokens
 
 
 class Vectorizer:
     """Maps documents to the fitted ``TfidfVectorizer``'s rows. Works for the model's (1, 1) or (1, 2) n-grams."""
 
-    def __init__(self, tfidf, analyzer: Analyzer):
-        if tfidf.ngram_range[1] > 2:
+    def __init__(self, weights: Weights, analyzer: Analyzer):
+        if weights.max_ngram > 2:
             raise ValueError("the scan vectoriser handles unigrams and bigrams only")
         self.analyzer = analyzer
-        self.n_features = len(tfidf.vocabulary_)
-        self._sublinear, self._norm = tfidf.sublinear_tf, tfidf.norm
-        self._idf = tfidf.idf_ if tfidf.use_idf else None
+        self.n_features = len(weights.features)
+        self._sublinear, self._norm, self._idf = weights.sublinear, weights.norm, weights.idf
         # Every token that is a feature or part of a bigram feature gets an id; all other tokens share `unknown`.
         self._ids: dict[str, int] = {}
         unigrams, bigrams = [], []
-        for feature, column in tfidf.vocabulary_.items():
+        for column, feature in enumerate(weights.features.tolist()):
             parts = [self._ids.setdefault(part, len(self._ids)) for part in feature.split(" ")]
             (unigrams if len(parts) == 1 else bigrams).append((parts, column))
         self.unknown = len(self._ids)
@@ -92,4 +91,18 @@ class Vectorizer:
             counts.data += 1.0
         if self._idf is not None:
             counts.data *= self._idf[counts.indices]
-        return normalize(counts, norm=self._norm, copy=False) if self._norm else counts
+        if self._norm:
+            _normalize_rows(counts, self._norm)
+        return counts
+
+
+def _normalize_rows(rows: sp.csr_matrix, norm: str) -> None:
+    """Scale each row to unit norm in place, as ``sklearn.preprocessing.normalize`` does (empty rows stay 0)."""
+    values = rows.data * rows.data if norm == "l2" else np.abs(rows.data)
+    starts = rows.indptr[:-1]
+    nonempty = np.diff(rows.indptr) > 0
+    sums = np.zeros(rows.shape[0])
+    sums[nonempty] = np.add.reduceat(values, starts[nonempty])
+    scale = np.sqrt(sums) if norm == "l2" else sums
+    scale[scale == 0.0] = 1.0
+    rows.data /= np.repeat(scale, np.diff(rows.indptr))

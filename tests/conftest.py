@@ -16,7 +16,7 @@ EXAMPLE_FEED = ROOT / "examples" / "feed.jsonl"
 
 @pytest.fixture(scope="session")
 def default_model():
-    return load(DEFAULT_MODEL_PATH)
+    return load(DEFAULT_MODEL_PATH, with_pipeline=True)
 
 
 @pytest.fixture

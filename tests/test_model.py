@@ -98,10 +98,63 @@ def test_a_saved_model_gives_the_same_vocabulary_and_probabilities(default_model
 
     path = tmp_path / "copy.skops"
     save(Model(default_model.pipeline, default_model.threshold, dict(default_model.card)), path)  # save() sets the card
-    copy = load(path)
+    copy = load(path, with_pipeline=True)
     documents = ["coblos 02 ya", "Prabowo Gibran Bertemu Relawan", "sarapan nasi uduk"]
     assert copy.pipeline.named_steps["tfidf"].vocabulary_ == default_model.pipeline.named_steps["tfidf"].vocabulary_
     assert np.array_equal(copy.pipeline.predict_proba(documents), default_model.pipeline.predict_proba(documents))
     with zipfile.ZipFile(path) as archive:  # the vocabulary is an array member, not thousands of schema entries
         assert archive.getinfo("schema.json").file_size < 100_000
     assert "vocabulary_" in vars(default_model.pipeline.named_steps["tfidf"])  # saving did not change the model
+
+
+def test_a_model_loaded_for_scanning_has_only_its_weights_and_scores_the_same(default_model):
+    import numpy as np
+
+    from netral_scan.scoring import Scorer
+
+    scanning = load(DEFAULT_MODEL_PATH)
+    assert scanning.pipeline is None and scanning.threshold == default_model.threshold
+    assert scanning.labels == default_model.labels
+    documents = ["coblos 02 ya", "Prabowo Gibran Bertemu Relawan", "sarapan nasi uduk", "", "xyzzy"]
+    probabilities, _ = Scorer(scanning).probabilities(documents)
+    assert np.allclose(probabilities, default_model.pipeline.predict_proba(documents), rtol=0, atol=1e-12)
+
+
+def test_a_model_file_without_scoring_weights_still_loads_for_scanning(tmp_path):
+    import zipfile
+
+    from netral_scan.model import WEIGHTS_MEMBER
+
+    old = tmp_path / "old.skops"
+    with zipfile.ZipFile(DEFAULT_MODEL_PATH) as source, zipfile.ZipFile(old, "w") as target:
+        for member in source.infolist():
+            if member.filename != WEIGHTS_MEMBER:
+                target.writestr(member, source.read(member))
+    write_card_for(old)
+    model = load(old)
+    assert model.pipeline is not None and model.labels == ["attack", "endorse", "other", "political"]
+
+
+def test_scoring_weights_holding_a_pickle_are_refused_and_nothing_runs(tmp_path):
+    import io
+    import zipfile
+
+    import numpy as np
+
+    from netral_scan.model import WEIGHTS_MEMBER
+
+    marker = tmp_path / "marker"
+    payload = np.array([PicklePayload(str(marker))], dtype=object)
+    buffer = io.BytesIO()
+    np.savez(buffer, features=payload)
+    rebuilt = tmp_path / "evil.skops"
+    with zipfile.ZipFile(DEFAULT_MODEL_PATH) as source, zipfile.ZipFile(rebuilt, "w") as target:
+        for member in source.infolist():
+            is_weights = member.filename == WEIGHTS_MEMBER
+            target.writestr(member, buffer.getvalue() if is_weights else source.read(member))
+    write_card_for(rebuilt)
+    with pytest.raises(ModelFileError, match="not a readable model file"):
+        load(rebuilt)
+    assert not marker.exists()
+    np.load(io.BytesIO(buffer.getvalue()), allow_pickle=True)["features"]  # the payload is real: trusting it runs it
+    assert marker.exists()
