@@ -158,13 +158,15 @@ def _feature_spans(document: str, analyzer: Analyzer, wanted: set[str]) -> dict[
     spans: dict[str, str] = {}
     for text, prefix, mark in ((own, "", ""), (context, CONTEXT_PREFIX, PARENT_MARK)):
         previous, previous_start = None, 0
-        for feature, start, end in analyzer.feature_spans(text):
-            feature = prefix + feature
-            if feature in wanted:
-                _remember(spans, feature, mark, text[start:end])
-            if previous in followers and feature in followers[previous]:
-                _remember(spans, f"{previous} {feature}", mark, text[previous_start:end])
-            previous, previous_start = feature, start
+        for offset, tokens in analyzer.chunk_spans(text):
+            for feature, start, end in tokens:
+                if prefix:
+                    feature = prefix + feature
+                if feature in wanted:
+                    _remember(spans, feature, mark, text[offset + start:offset + end])
+                if previous in followers and feature in followers[previous]:
+                    _remember(spans, f"{previous} {feature}", mark, text[previous_start:offset + end])
+                previous, previous_start = feature, offset + start
             if len(spans) == len(wanted):
                 return spans
     return spans

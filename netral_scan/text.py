@@ -244,6 +244,17 @@ def stem(token: str) -> str:
 _MULTIWORD = re.compile(r"\b(?:salam|nomor|nomer|nmr|no)\b\.?\s|<[A-Za-z][A-Za-z:-]*\s", re.IGNORECASE)
 CHUNK_CACHE_SIZE = 100_000
 _CHUNK = re.compile(r"\S+")  # the same chunks as str.split()
+# A chunk that is one URL or one mention is one placeholder token, exactly as ``tokenize`` reads it. Nearly all are
+# seen once (two in five distinct chunks of a feed), so they are answered directly and kept out of the caches.
+_PLACEHOLDER_CHUNK = re.compile(r"(?P<url>(?:https?://|www\.)\S+)|(?P<mention>@\w+)", re.IGNORECASE)
+
+
+def placeholder(chunk: str) -> str | None:
+    """The placeholder token of a chunk that is one URL or mention, else None."""
+    match = _PLACEHOLDER_CHUNK.fullmatch(chunk)
+    if match is None:
+        return None
+    return URL_TOKEN if match.lastgroup == "url" else MENTION_TOKEN
 
 
 class Analyzer:
@@ -270,6 +281,9 @@ class Analyzer:
         """The features of one whitespace-free chunk, each with its span in the chunk (cached)."""
         found = self._chunks.get(chunk)
         if found is None:
+            token = placeholder(chunk)
+            if token is not None:
+                return (Token(token, 0, len(chunk)),)
             if len(self._chunks) >= CHUNK_CACHE_SIZE:
                 self._chunks.clear()
             found = self._chunks[chunk] = tuple(Token(self.stem(token.norm), token.start, token.end)
@@ -278,14 +292,16 @@ class Analyzer:
 
     def feature_spans(self, text: str) -> Iterator[tuple[str, int, int]]:
         """The features of a text in order, each with the start and end of the text it comes from."""
-        if self.needs_whole_text(text):
-            for token in tokenize(text):
-                yield self.stem(token.norm), token.start, token.end
-            return
-        for chunk in _CHUNK.finditer(text):
-            offset = chunk.start()
-            for feature, start, end in self.chunk_tokens(chunk.group()):
+        for offset, tokens in self.chunk_spans(text):
+            for feature, start, end in tokens:
                 yield feature, offset + start, offset + end
+
+    def chunk_spans(self, text: str) -> list[tuple[int, tuple[Token, ...]]]:
+        """The text's chunks as (offset, the chunk's features with spans relative to the offset)."""
+        if self.needs_whole_text(text):
+            return [(0, tuple(Token(self.stem(token.norm), token.start, token.end) for token in tokenize(text)))]
+        chunk_tokens = self.chunk_tokens
+        return [(chunk.start(), chunk_tokens(chunk.group())) for chunk in _CHUNK.finditer(text)]
 
     def features(self, text: str) -> list[str]:
         return [feature for feature, _, _ in self.feature_spans(text)]

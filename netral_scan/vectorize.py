@@ -9,11 +9,13 @@ same as ``tfidf.transform(analyze_texts(documents))``: ``tests/test_vectorize.py
 
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 import scipy.sparse as sp
 
 from netral_scan.model import Weights
-from netral_scan.text import CHUNK_CACHE_SIZE, CONTEXT_PREFIX, CONTEXT_SEPARATOR, Analyzer, shape_tokens
+from netral_scan.text import CHUNK_CACHE_SIZE, CONTEXT_PREFIX, CONTEXT_SEPARATOR, Analyzer, placeholder, shape_tokens
 
 
 class Vectorizer:
@@ -55,17 +57,27 @@ class Vectorizer:
         if self.analyzer.needs_whole_text(text):
             ids = [lookup(prefix + feature, unknown) for feature in self.analyzer.features(text)]
         else:
-            cache, ids = self._chunks[bool(prefix)], []
-            for chunk in text.split():
-                found = cache.get(chunk)
-                if found is None:
-                    if len(cache) >= CHUNK_CACHE_SIZE:
-                        cache.clear()
-                    found = cache[chunk] = tuple(lookup(prefix + token.norm, unknown)
-                                                 for token in self.analyzer.chunk_tokens(chunk))
-                ids.extend(found)
+            # The common case, every chunk cached, runs in C: one map over the chunks and one chain of the ids.
+            cache = self._chunks[bool(prefix)]
+            chunks = text.split()
+            found = list(map(cache.get, chunks))
+            if None in found:
+                for index, chunk in enumerate(chunks):
+                    if found[index] is None:
+                        found[index] = self._chunk_ids(chunk, prefix, cache)
+            ids = list(chain.from_iterable(found))
         ids.extend(lookup(prefix + token, unknown) for token in shape_tokens(text))
         return ids
+
+    def _chunk_ids(self, chunk: str, prefix: str, cache: dict) -> tuple[int, ...]:
+        lookup, unknown = self._ids.get, self.unknown
+        token = placeholder(chunk)
+        if token is not None:  # not cached: nearly every URL and mention is seen once
+            return (lookup(prefix + token, unknown),)
+        if len(cache) >= CHUNK_CACHE_SIZE:
+            cache.clear()
+        found = cache[chunk] = tuple(lookup(prefix + token.norm, unknown) for token in self.analyzer.chunk_tokens(chunk))
+        return found
 
     def transform(self, documents: list[str]) -> sp.csr_matrix:
         """TF-IDF rows (CSR, sorted indices) for the documents."""
@@ -73,7 +85,7 @@ class Vectorizer:
             return sp.csr_matrix((0, self.n_features))
         sequences = [self.token_ids(document) for document in documents]
         lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
-        tokens = np.fromiter((token for sequence in sequences for token in sequence), dtype=np.int64,
+        tokens = np.fromiter(chain.from_iterable(sequences), dtype=np.int64,
                              count=int(lengths.sum()))
         rows = np.repeat(np.arange(len(documents), dtype=np.int64), lengths)
         unigram = self._unigram_column[tokens]
