@@ -157,3 +157,15 @@ def test_faster_rule_patterns_give_pysastrawis_own_stems():
     stock = subprocess.run([sys.executable, "-c", STOCK_STEMS], input="\n".join(words), capture_output=True,
                            text=True, check=True).stdout.split("\n")
     assert [stem(word) for word in words] == stock
+
+
+@pytest.mark.parametrize("chunk", ["https://t.co/Ab12Cd", "HTTP://x.id/a?b=1,", "www.kpu.go.id", "@budi_99", "@Jokowi",
+                                   "@budi,", "@budi's", "http://", "<Victory", "#coblos02", "kpu.go.id", "no.2"])
+def test_a_chunk_answered_as_a_placeholder_is_exactly_what_tokenize_reads(chunk):
+    from netral_scan.text import Token, placeholder
+
+    token = placeholder(chunk)
+    if token is not None:
+        assert tokenize(chunk) == [Token(token, 0, len(chunk))]
+    else:
+        assert chunk in {"@budi,", "@budi's", "http://", "<Victory", "#coblos02", "kpu.go.id", "no.2"}
