@@ -80,3 +80,16 @@ HASHTAG_WORDS = frozenset("""
     gerindra golkar pdip pdi perjuangan nasdem pks pkb pan ppp psi perindo hanura demokrat gelora garuda
     buruh ummat pbb pkn
 """.split())
+
+# Words that name a contestant (2017–2024 presidential and major Pilkada candidates, their nicknames) or a party
+# with an unambiguous name. After such a word the tokeniser adds a class token, so what the model learns about
+# praise or mockery of one contestant carries over to another, e.g. from 2024 rows to a 2017 tweet. Words that
+# are also everyday words or common first names are left out: agus, abah, amin (prayer), sandi (password), ilham,
+# dharma, yasin, gus; party acronyms that collide with other things (PKB, PAN, PBB, Garuda, Gelora) likewise.
+CONTESTANT_WORDS = frozenset("""
+    prabowo wowo gibran gemoy anies baswedan muhaimin imin ganjar mahfud jokowi jkw mulyono widodo maruf ma'ruf
+    sandiaga ahok basuki btp djarot ahy sylvi sylviana kaesang bobby nasution khofifah dardak risma rismaharini
+    ridwan kamil rk kdm mulyadi pramono rano doel andika hendi luthfi airin edy rahmayadi syaikhu pongrekun
+    suswono rido
+""".split())
+PARTY_WORDS = frozenset("pdip gerindra golkar nasdem pks perindo hanura".split())

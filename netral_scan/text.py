@@ -11,7 +11,8 @@ import functools
 import re
 from typing import Callable, Iterable, Iterator, NamedTuple
 
-from netral_scan.lexicon import EMOJI_NAMES, GESTURE_EMOJI, HASHTAG_WORDS, NUMBER_WORDS, SLANG
+from netral_scan.lexicon import (CONTESTANT_WORDS, EMOJI_NAMES, GESTURE_EMOJI, HASHTAG_WORDS, NUMBER_WORDS, PARTY_WORDS,
+                                SLANG)
 
 URL_TOKEN = "tok_url"
 MENTION_TOKEN = "tok_mention"
@@ -19,6 +20,9 @@ NUMBER_TOKEN = "tok_num"
 DATE_TOKEN = "tok_date"
 # Upper-case AMIN is the 01 pair's acronym; lower-case "amin/aamiin" is a prayer.
 AMIN_ACRONYM_TOKEN = "amin_paslon"
+# Class tokens added after a word naming a contestant or a party (lexicon.CONTESTANT_WORDS, PARTY_WORDS).
+CONTESTANT_TOKEN = "ent_contestant"
+PARTY_TOKEN = "ent_party"
 # Parent-text features of a comment live in their own namespace so the model can tell
 # "what I wrote" from "what I replied to".
 CONTEXT_PREFIX = "ctx_"
@@ -159,16 +163,28 @@ def tokenize(text: str) -> list[Token]:
 @functools.lru_cache(maxsize=STEM_CACHE_SIZE)
 def _word_tokens(raw: str) -> tuple[str, ...]:
     if raw == "AMIN":
-        return (AMIN_ACRONYM_TOKEN,)
-    return tuple(_normal_word(raw))
+        return (AMIN_ACRONYM_TOKEN, CONTESTANT_TOKEN)
+    return tuple(_with_entities(_normal_word(raw)))
 
 
 @functools.lru_cache(maxsize=STEM_CACHE_SIZE)
 def _hashtag_tokens(body: str) -> tuple[str, ...]:
     norms = ["#" + body.lower()]
     for part in _split_hashtag(body):
-        norms.extend(_part_tokens(part))
+        norms.extend(_with_entities(_part_tokens(part)))
     return tuple(norms)
+
+
+def _with_entities(norms: list[str]) -> list[str]:
+    """The words, each contestant or party name followed by its class token."""
+    out = []
+    for norm in norms:
+        out.append(norm)
+        if norm in CONTESTANT_WORDS:
+            out.append(CONTESTANT_TOKEN)
+        elif norm in PARTY_WORDS:
+            out.append(PARTY_TOKEN)
+    return out
 
 
 def _part_tokens(part: str) -> list[str]:

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from netral_scan.model import build_pipeline
-from netral_scan.text import (AMIN_ACRONYM_TOKEN, CONTEXT_PREFIX, MENTION_TOKEN, URL_TOKEN, StemFilter, analyze,
-                              stem, tokenize, with_context)
+from netral_scan.text import (AMIN_ACRONYM_TOKEN, CONTESTANT_TOKEN, CONTEXT_PREFIX, MENTION_TOKEN, PARTY_TOKEN, URL_TOKEN,
+                              StemFilter, analyze, stem, tokenize, with_context)
 
 ROOT = Path(__file__).resolve().parent.parent
 STOCK_STEMS = """
@@ -29,8 +29,8 @@ def norms(text):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("#PrabowoGibran2024", ["#prabowogibran2024", "prabowo", "gibran", "2024"]),
-    ("#jokowiamin", ["#jokowiamin", "jokowi", "amin"]),
+    ("#PrabowoGibran2024", ["#prabowogibran2024", "prabowo", CONTESTANT_TOKEN, "gibran", CONTESTANT_TOKEN, "2024"]),
+    ("#jokowiamin", ["#jokowiamin", "jokowi", CONTESTANT_TOKEN, "amin"]),
     ("#AMIN", ["#amin", "amin"]),
     ("#randomtag", ["#randomtag", "randomtag"]),
 ])
@@ -84,8 +84,15 @@ def test_urls_and_mentions_become_placeholders():
 
 
 def test_upper_case_amin_is_the_acronym_and_prayer_is_not():
-    assert norms("pilih AMIN") == ["pilih", AMIN_ACRONYM_TOKEN]
+    assert norms("pilih AMIN") == ["pilih", AMIN_ACRONYM_TOKEN, CONTESTANT_TOKEN]
     assert norms("aamiin ya Allah") == ["amin", "ya", "allah"]
+
+
+def test_contestant_and_party_names_get_a_class_token_and_everyday_words_do_not():
+    assert norms("Pak Ganjar ke Solo") == ["pak", "ganjar", CONTESTANT_TOKEN, "ke", "solo"]
+    assert norms("kader PDIP") == ["kader", "pdip", PARTY_TOKEN]
+    assert CONTESTANT_TOKEN not in norms("ganti kata sandi wifi, Agus")  # password; a common first name
+    assert PARTY_TOKEN not in norms("bayar PBB dan PKB")  # land and vehicle tax
 
 
 def test_tokens_keep_the_span_of_the_written_words():
