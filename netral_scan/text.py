@@ -368,13 +368,18 @@ _SUFFIX_TAILS = frozenset(combination[i:] for combination in _SUFFIX_COMBINATION
 _MAX_SUFFIX = max(map(len, _SUFFIX_TAILS))
 # Up to three prefixes from PySastrawi's disambiguation rules, then the root's first letter (or its re-coding,
 # absorbed in the prefix) and possibly an infix.
+# meN-/peN- before se-, te-, pe- re-code their first letter too (menye|asa → se|asa → asa), hence menye, mene, meme.
 _PREFIX_UNITS = ("di", "ke", "se", "ku", "kau", "be", "ber", "bel", "te", "ter", "me", "mem", "men", "meng", "meny",
-                 "menge", "pe", "pem", "pen", "peng", "peny", "penge", "per", "pel")
+                 "menge", "menye", "mene", "meme", "pe", "pem", "pen", "peng", "peny", "penge", "penye", "pene", "peme",
+                 "per", "pel")
 _PREFIXES = {""}
 for _ in range(3):
     _PREFIXES |= {left + unit for left in _PREFIXES for unit in _PREFIX_UNITS}
 _PREFIXES = frozenset(_PREFIXES)
 _INFIXES = frozenset(("el", "em", "er", "in"))
+# meN-/peN- re-code a root's first letter as the last letter of the prefix: memilih (p), menulis (t), mengirim (k),
+# menyapu (s).
+_RECODED_AS = {"p": "m", "t": "n", "k": "g", "s": "y"}
 _SHORT_WORD = 3  # PySastrawi leaves words of three letters or fewer alone
 
 
@@ -385,8 +390,9 @@ class StemFilter:
     infixes (-el-, -em-, -er-, -in-), after which it may re-code the root's first letter (memilih → pilih).
     None of these touch a root *after* its first letter, and suffixes are only stripped from the end. So a word
     can only stem to a root r if r without its first letter occurs in the word, followed by a suffix tail and
-    preceded by prefixes, the first letter (unless re-coded) and perhaps an infix. A word that fails that test
-    is not stemmed: its stem could not be a feature anyway.
+    preceded by prefixes, perhaps an infix, and a letter that is r's first letter or the nasal that re-codes it
+    (p → m, t → n, k → ng, s → ny: the last letter of the prefix). A word that fails that test is not stemmed:
+    its stem could not be a feature anyway.
     """
 
     def __init__(self, features: Iterable[str]):
@@ -398,14 +404,19 @@ class StemFilter:
                     roots.add(part)
         self.roots = frozenset(roots)
         # A stem that differs from its word is always a dictionary root; other features match only themselves.
-        self.tails = frozenset(root[1:] for root in roots & _root_words())
+        # Each root's tail maps to the letters that may stand just before it.
+        self.tails: dict[str, frozenset[str]] = {}
+        for root in roots & _root_words():
+            letters = {root[0], *_RECODED_AS.get(root[0], "")}
+            self.tails[root[1:]] = self.tails.get(root[1:], frozenset()) | letters
         self.tail_lengths = sorted({len(tail) for tail in self.tails})
         self._known: dict[str, bool] = {}
 
     def __call__(self, word: str) -> bool:
         known = self._known.get(word)
         if known is None:
-            known = self._known[word] = word in self.roots or "-" in word or (
+            # PySastrawi deletes letters outside a-z before stemming (éta → ta), so such words are always stemmed.
+            known = self._known[word] = word in self.roots or "-" in word or not word.isascii() or (
                 len(word) > _SHORT_WORD and self._ends_like_a_root(word))
             if len(self._known) > STEM_CACHE_SIZE:
                 self._known.clear()
@@ -420,7 +431,8 @@ class StemFilter:
             for length in self.tail_lengths:
                 if length > end:
                     break
-                if word[end - length:end] in tails and _prefix_like(word[:end - length]):
+                letters = tails.get(word[end - length:end])
+                if letters and _prefix_like(word[:end - length], letters):
                     return True
         return False
 
@@ -428,15 +440,16 @@ class StemFilter:
 _MAX_INFIXES = 2  # PySastrawi's rules loop, so a word may lose more than one infix
 
 
-def _prefix_like(before: str, infixes: int = _MAX_INFIXES) -> bool:
-    """Whether ``before`` can be prefixes + a root's first letter, once infixes are taken out. PySastrawi takes an
-    infix out right after the first letter of the word it holds at that moment, which may still carry prefixes
-    (pen|s-in-e|asi → sineasi → seasi → asi): so an infix may sit one letter after any run of prefixes."""
-    if before in _PREFIXES or before[:-1] in _PREFIXES:
+def _prefix_like(before: str, letters: frozenset[str], infixes: int = _MAX_INFIXES) -> bool:
+    """Whether ``before`` can be prefixes + one of ``letters`` (the root's first letter or its re-coding), once
+    infixes are taken out. PySastrawi takes an infix out right after the first letter of the word it holds at that
+    moment, which may still carry prefixes (pen|s-in-e|asi → sineasi → seasi → asi): so an infix may sit one
+    letter after any run of prefixes."""
+    if before and before[-1] in letters and (before in _PREFIXES or before[:-1] in _PREFIXES):
         return True
     return infixes > 0 and any(
-        before[i:i + 2] in _INFIXES and before[:i - 1] in _PREFIXES and _prefix_like(before[:i] + before[i + 2:],
-                                                                                     infixes - 1)
+        before[i:i + 2] in _INFIXES and before[:i - 1] in _PREFIXES
+        and _prefix_like(before[:i] + before[i + 2:], letters, infixes - 1)
         for i in range(1, len(before) - 1))
 
 

@@ -120,6 +120,23 @@ def test_skipping_unstemmable_words_never_changes_a_feature(default_model):
     assert sum(map(worth_stemming, words)) < len(words)  # the filter does skip some words
 
 
+def test_affixed_forms_of_model_roots_pass_the_stem_filter_whenever_they_stem_to_a_feature(default_model):
+    """Prefix stacks with re-coded letters (memilih, menyeasa → asa), infixes, suffix chains, non-ASCII letters."""
+    from netral_scan.text import StemFilter, _root_words
+
+    worth_stemming = StemFilter(default_model.scoring_weights().features.tolist())
+    roots = sorted(root for root in worth_stemming.roots if root in _root_words())[::150]
+    prefixes = ["", "di", "ke", "se", "ber", "ter", "me", "mem", "men", "meng", "meny", "menge", "menye", "pe", "pem",
+                "pen", "peng", "peny", "penye", "per", "memper", "diper", "pel"]
+    suffixes = ["", "kan", "an", "i", "nya", "lah", "kannya", "ku", "mu", "kah", "pun", "isasi"]
+    words = {"éta", "bérita", "pensineasi"}
+    for root in roots:
+        words.update(prefix + body + suffix for prefix in prefixes for suffix in suffixes for body in (root, root[1:]))
+        words.update(root[0] + infix + root[1:] for infix in ("el", "em", "er", "in"))
+    missed = [w for w in words if stem(w) != w and stem(w) in worth_stemming.roots and not worth_stemming(w)]
+    assert len(roots) > 20 and missed == []
+
+
 def test_scoring_gives_the_pipelines_own_probabilities(default_model):
     import csv
 
