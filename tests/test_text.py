@@ -176,3 +176,13 @@ def test_a_chunk_answered_as_a_placeholder_is_exactly_what_tokenize_reads(chunk)
         assert tokenize(chunk) == [Token(token, 0, len(chunk))]
     else:
         assert chunk in {"@budi,", "@budi's", "http://", "<Victory", "#coblos02", "kpu.go.id", "no.2"}
+
+
+@pytest.mark.parametrize("text, whole", [("coblos no 2", True), ("NOMOR URUT 3", True), ("ſalam dua jari", True),
+                                         ("<Victory Hand> gas", True), ("ekonomi naik", False), ("nmr. 1 ya", True),
+                                         ("sarapan dulu", False), ("no", False), ("#no 2", True)])
+def test_texts_with_patterns_that_span_whitespace_are_read_whole(text, whole):
+    from netral_scan.text import _MULTIWORD, Analyzer
+
+    assert Analyzer.needs_whole_text(text) is whole
+    assert whole == (_MULTIWORD.search(text) is not None)
