@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from netral_scan.errors import FeedError
-from netral_scan.feeds import Item, Skipped, read_input
+from netral_scan.feeds import Item, Pending, Skipped, read_input
 from netral_scan.model import PARTISAN_LABELS, Model
 from netral_scan.periods import Window
 from netral_scan.reports import result_row
@@ -87,6 +87,8 @@ def judge_batch(batch: list, judge: Judge) -> BatchOutcome:
     items: list[Item] = []
     for entry in batch:
         summary.items_read += 1
+        if isinstance(entry, Pending):
+            entry = entry.decode()
         if isinstance(entry, Skipped):
             summary.skip(entry.reason, f"{entry.source} {entry.position}".strip())
             continue
@@ -205,7 +207,7 @@ def scan(inputs: list[str], model: Model, write: Callable[[dict], None], thresho
     try:
         for path in inputs:
             try:
-                for outcome in workers.outcomes(_batches(read_input(path, platform), BATCH_SIZE)):
+                for outcome in workers.outcomes(_batches(read_input(path, platform, deferred=True), BATCH_SIZE)):
                     for row in outcome.rows:
                         write(row)
                     _merge(summary, outcome.summary)

@@ -138,3 +138,19 @@ def test_missing_file_is_an_error():
 def test_a_five_megabyte_text_is_read(write_feed):
     big = "kata " * 1_000_000
     assert len(entries(write_feed([{"text": big}], "feed.csv"))[0].text) == len(big)
+
+
+def test_deferred_ndjson_lines_decode_to_the_same_entries(tmp_path):
+    import pickle
+
+    from netral_scan.feeds import Pending
+
+    path = tmp_path / "feed.jsonl"
+    path.write_bytes(b'{"id": "a", "text": "coblos 02"}\n\n{"id": "b", "text": [1]}\nnot json\n\xff\xfe\n'
+                     b'{"text": "tanpa id", "kind": "like", "parent_text": "x"}\n')
+    direct = list(read_input(str(path)))
+    deferred = list(read_input(str(path), deferred=True))
+    assert all(isinstance(entry, Pending) for entry in deferred)
+    assert [pickle.loads(pickle.dumps(entry)).decode() for entry in deferred] == direct
+    assert [getattr(entry, "reason", None) for entry in direct] == [
+        None, "field 'text' is not text", "invalid JSON line", "invalid UTF-8", None]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Iterator
+from typing import Callable, Iterator
 
 from netral_scan.errors import FeedError
 
@@ -44,6 +44,20 @@ class Skipped:
 Entry = Item | Skipped
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A record read but not yet decoded (one NDJSON line). Decoding is most of the cost of reading, so a parallel
+    scan sends records like this to the worker that judges them; ``decode()`` gives the Item or Skipped."""
+
+    decoder: Callable[[bytes, str, int], Entry]  # a module-level function, so the record pickles
+    data: bytes
+    source: str
+    number: int
+
+    def decode(self) -> Entry:
+        return self.decoder(self.data, self.source, self.number)
+
+
 def _readers() -> dict[str, ModuleType]:
     # Imported here so that `netral-scan --help` does not pay for every reader.
     from netral_scan.feeds import facebook, generic, instagram, tiktok, twitter
@@ -57,8 +71,9 @@ def platforms() -> list[str]:
     return list(_readers())
 
 
-def read_input(path: str, platform: str | None = None) -> Iterator[Entry]:
-    """Stream the entries of one input; ``path`` may be ``-`` for stdin.
+def read_input(path: str, platform: str | None = None, deferred: bool = False) -> Iterator[Entry | Pending]:
+    """Stream the entries of one input; ``path`` may be ``-`` for stdin. With ``deferred``, records a reader can
+    decode later are given as :class:`Pending` (``scan`` decodes them where it judges them).
 
     Raises :class:`FeedError` when the input cannot be opened or recognised; errors in the middle of a
     stream are raised when reached, after the entries before them.
@@ -77,4 +92,8 @@ def read_input(path: str, platform: str | None = None) -> Iterator[Entry]:
             raise FeedError(path, "no recognisable feed or platform export found")
         for member in archive.unsafe_members():
             yield Skipped("zip member with an unsafe name ignored (never extracted)", path, member)
-        yield from reader.read(archive)
+        if deferred:
+            yield from reader.read(archive)
+        else:
+            for entry in reader.read(archive):
+                yield entry.decode() if isinstance(entry, Pending) else entry

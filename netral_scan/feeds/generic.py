@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import BinaryIO, Iterator
 
 from netral_scan.errors import FeedError
-from netral_scan.feeds import KINDS, Entry, Item, Skipped
+from netral_scan.feeds import KINDS, Entry, Item, Pending, Skipped
 from netral_scan.feeds.archive import Archive, StdinArchive
 
 TEXT_FIELDS = ("text", "parent_text", "target", "author", "url")
@@ -209,20 +209,22 @@ def _json_error_location(archive: Archive, member: str, error: Exception) -> str
     return "invalid JSON (" + " ".join(str(error).split())[:120] + ")"
 
 
-def _read_ndjson(stream: io.BufferedReader, source: str) -> Iterator[Entry]:
+def _read_ndjson(stream: io.BufferedReader, source: str) -> Iterator[Pending]:
     for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        where = f"line {number}"
-        try:
-            value = json.loads(line.decode("utf-8"))
-        except UnicodeDecodeError:
-            yield Skipped("invalid UTF-8", source, where)
-            continue
-        except json.JSONDecodeError as error:
-            yield Skipped("invalid JSON line", source, f"{where} column {error.colno}")
-            continue
-        yield _entry(value, source, number, where)
+        if line.strip():
+            yield Pending(decode_ndjson_line, line, source, number)
+
+
+def decode_ndjson_line(line: bytes, source: str, number: int) -> Entry:
+    """The item of one NDJSON line, or why it cannot be one."""
+    where = f"line {number}"
+    try:
+        value = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError:
+        return Skipped("invalid UTF-8", source, where)
+    except json.JSONDecodeError as error:
+        return Skipped("invalid JSON line", source, f"{where} column {error.colno}")
+    return _entry(value, source, number, where)
 
 
 def _read_csv(stream: io.BufferedReader, source: str) -> Iterator[Entry]:
