@@ -2,7 +2,8 @@
 
 An input is opened as an :class:`~netral_scan.feeds.archive.Archive` (a set of named members), then the
 first reader in ``READERS`` whose ``detect`` accepts it reads it. To add a platform, write one module with
-``detect(archive) -> bool`` and ``read(archive) -> Iterator[Item | Skipped]`` and add one entry below.
+``detect(archive) -> bool`` and ``read(archive) -> Iterator[Item | Skipped]`` and add one entry below (a reader
+may also yield :class:`Pending` records that are decoded later, as the NDJSON reader does).
 """
 
 from __future__ import annotations
