@@ -207,6 +207,11 @@ def _stemmer():
     return stemmer
 
 
+# The letters a rule's pattern must start with: "^meng([aiueo])(.*)$" → "meng". Only letters followed by a group, a
+# class or the end are taken, so that a quantifier never applies to them.
+_LITERAL_HEAD = re.compile(r"\^?([a-z]+)(?=[(\[$]|$)")
+
+
 class RulePatterns:
     """Stands in for ``re`` inside PySastrawi's rule modules, with the same results, faster.
 
@@ -219,6 +224,9 @@ class RulePatterns:
 
     def __init__(self):
         self._compiled: dict[tuple[str, int], re.Pattern] = {}
+        # Most rules are tried on words that do not start with their prefix (^meng…, ^ber…): those are answered
+        # by a string comparison, without entering the regex engine.
+        self._heads: dict[str, tuple[str, re.Pattern]] = {}
 
     def _pattern(self, pattern: str, flags: int) -> re.Pattern:
         compiled = self._compiled.get((pattern, flags))
@@ -227,7 +235,14 @@ class RulePatterns:
         return compiled
 
     def match(self, pattern: str, string: str, flags: int = 0):
-        return self._pattern(pattern, flags).match(string)
+        if flags:
+            return self._pattern(pattern, flags).match(string)
+        found = self._heads.get(pattern)
+        if found is None:
+            head = _LITERAL_HEAD.match(pattern)
+            found = self._heads[pattern] = (head.group(1) if head else "", self._pattern(pattern, 0))
+        head, compiled = found
+        return compiled.match(string) if string.startswith(head) else None
 
     def sub(self, pattern: str, replacement: str, string: str, count: int = 0, flags: int = 0) -> str:
         if not flags and pattern.replace("-", "").isalpha() and "\\" not in replacement:  # a plain word matches itself
@@ -312,6 +327,14 @@ class Analyzer:
                                                 for token in tokenize(chunk))
         return found
 
+    def chunk_features(self, chunk: str) -> tuple[str, ...]:
+        """The features of one whitespace-free chunk, without spans (not cached: callers cache by chunk)."""
+        if chunk.isalpha():
+            # Letters only: the tokeniser would read it as one word (no URL, mention, number or gesture can
+            # match), so the regex and the spans are skipped. Most of a feed's new chunks are such words.
+            return tuple(map(self.stem, _word_tokens(chunk)))
+        return tuple(token.norm for token in self.chunk_tokens(chunk))
+
     def feature_spans(self, text: str) -> Iterator[tuple[str, int, int]]:
         """The features of a text in order, each with the start and end of the text it comes from."""
         for offset, tokens in self.chunk_spans(text):
@@ -382,7 +405,7 @@ _PREFIXES = {""}
 for _ in range(3):
     _PREFIXES |= {left + unit for left in _PREFIXES for unit in _PREFIX_UNITS}
 _PREFIXES = frozenset(_PREFIXES)
-_MAX_PREFIX = max(map(len, _PREFIXES))
+_PREFIX_HEADS = frozenset(prefix[:i] for prefix in _PREFIXES for i in range(len(prefix) + 1))
 _INFIXES = frozenset(("el", "em", "er", "in"))
 _MAX_INFIXES = 2  # PySastrawi's rules loop, so a word may lose more than one infix
 # meN-/peN- re-code a root's first letter as the last letter of the prefix: memilih (p), menulis (t), mengirim (k),
@@ -432,10 +455,15 @@ class StemFilter:
     def _ends_like_a_root(self, word: str, infixes: int = _MAX_INFIXES) -> bool:
         size = len(word)
         # Where a run of prefixes can end; the root's first letter (or, re-coded, the prefix's last) sits just there.
-        ends = [p for p in range(min(_MAX_PREFIX, size) + 1) if word[:p] in _PREFIXES]
+        ends = []
+        for p in range(size + 1):
+            if word[:p] not in _PREFIX_HEADS:  # no longer run of prefixes can start this way either
+                break
+            if word[:p] in _PREFIXES:
+                ends.append(p)
         for cut in range(min(_MAX_SUFFIX, size) + 1):
             if word[size - cut:] not in _SUFFIX_TAILS:
-                continue
+                break  # every tail of a suffix tail is one too, so no longer cut can be
             end = size - cut
             for p in ends:
                 for start in (p, p + 1):  # the tail starts after the prefix's last letter, or after the root's first

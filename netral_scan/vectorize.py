@@ -12,6 +12,8 @@ from __future__ import annotations
 from itertools import chain
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from netral_scan.model import Weights
@@ -44,49 +46,11 @@ class Vectorizer:
         self._pair_columns = np.array([column for _, column in bigrams], dtype=np.int64)[order]
         self._chunks: tuple[dict, dict] = ({}, {})  # chunk -> ids, for own words and for context words
 
-    def token_ids(self, document: str) -> list[int]:
-        """The ids of a document's feature tokens, in the order ``analyze`` gives them."""
-        own, _, context = document.partition(CONTEXT_SEPARATOR)
-        ids = self._text_ids(own, "")
-        if context:
-            ids.extend(self._text_ids(context, CONTEXT_PREFIX))
-        return ids
-
-    def _text_ids(self, text: str, prefix: str) -> list[int]:
-        lookup, unknown = self._ids.get, self.unknown
-        if self.analyzer.needs_whole_text(text):
-            ids = [lookup(prefix + feature, unknown) for feature in self.analyzer.features(text)]
-        else:
-            # The common case, every chunk cached, runs in C: one map over the chunks and one chain of the ids.
-            cache = self._chunks[bool(prefix)]
-            chunks = text.split()
-            found = list(map(cache.get, chunks))
-            if None in found:
-                for index, chunk in enumerate(chunks):
-                    if found[index] is None:
-                        found[index] = self._chunk_ids(chunk, prefix, cache)
-            ids = list(chain.from_iterable(found))
-        ids.extend(lookup(prefix + token, unknown) for token in shape_tokens(text))
-        return ids
-
-    def _chunk_ids(self, chunk: str, prefix: str, cache: dict) -> tuple[int, ...]:
-        lookup, unknown = self._ids.get, self.unknown
-        token = placeholder(chunk)
-        if token is not None:  # not cached: nearly every URL and mention is seen once
-            return (lookup(prefix + token, unknown),)
-        if len(cache) >= CHUNK_CACHE_SIZE:
-            cache.clear()
-        found = cache[chunk] = tuple(lookup(prefix + token.norm, unknown) for token in self.analyzer.chunk_tokens(chunk))
-        return found
-
     def transform(self, documents: list[str]) -> sp.csr_matrix:
         """TF-IDF rows (CSR, sorted indices) for the documents."""
         if not documents:
             return sp.csr_matrix((0, self.n_features))
-        sequences = [self.token_ids(document) for document in documents]
-        lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
-        tokens = np.fromiter(chain.from_iterable(sequences), dtype=np.int64,
-                             count=int(lengths.sum()))
+        tokens, lengths = self.token_ids(documents)
         rows = np.repeat(np.arange(len(documents), dtype=np.int64), lengths)
         unigram = self._unigram_column[tokens]
         known = unigram >= 0
@@ -106,6 +70,97 @@ class Vectorizer:
         if self._norm:
             _normalize_rows(counts, self._norm)
         return counts
+
+    def token_ids(self, documents: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The ids of all documents' feature tokens, in the order ``analyze`` gives them, and each document's count."""
+        owns, contexts, with_context = [], [], []
+        for row, document in enumerate(documents):
+            own, _, context = document.partition(CONTEXT_SEPARATOR)
+            owns.append(own)
+            if context:
+                contexts.append(context)
+                with_context.append(row)
+        segments = self._text_ids(owns, "")
+        if contexts:
+            rows = np.array(with_context, dtype=np.int64)
+            for ids, lengths in self._text_ids(contexts, CONTEXT_PREFIX):
+                spread = np.zeros(len(documents), dtype=np.int64)
+                spread[rows] = lengths
+                segments.append((ids, spread))
+        return _concatenate_rows(segments)
+
+    def _text_ids(self, texts: list[str], prefix: str) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Two segments of token ids per text: its chunks' tokens, then whole-text and shape tokens."""
+        lookup, unknown = self._ids.get, self.unknown
+        whole = [self.analyzer.needs_whole_text(text) for text in texts]
+        extra = [[lookup(prefix + feature, unknown) for feature in self.analyzer.features(text)] if read_whole else []
+                 for text, read_whole in zip(texts, whole)]
+        for ids, text in zip(extra, texts):
+            ids.extend(lookup(prefix + token, unknown) for token in shape_tokens(text))
+        chunked = [("" if read_whole else text) for text, read_whole in zip(texts, whole)]
+        return [self._chunk_token_ids(chunked, prefix), _flatten(extra)]
+
+    def _chunk_token_ids(self, texts: list[str], prefix: str) -> tuple[np.ndarray, np.ndarray]:
+        """Token ids of the texts' whitespace chunks. Arrow splits the batch and encodes its distinct chunks in C;
+        Python only looks up each distinct chunk of the batch (and computes the ones it has not seen)."""
+        try:
+            batch = pa.array(texts, type=pa.string())
+        except UnicodeEncodeError:  # a lone surrogate (from a JSON escape) cannot be UTF-8: split in Python
+            return _flatten([list(chain.from_iterable(self._chunk_ids(chunk, prefix) for chunk in text.split()))
+                             for text in texts])
+        chunk_lists = pc.utf8_split_whitespace(batch)  # the same whitespace as str.split(), but keeps empty chunks
+        encoded = chunk_lists.flatten().dictionary_encode()
+        distinct = encoded.dictionary.to_pylist()
+        found = list(map(self._chunks[bool(prefix)].get, distinct))
+        if None in found:
+            found = [ids if ids is not None else self._chunk_ids(chunk, prefix) for chunk, ids in zip(distinct, found)]
+        distinct_ids, distinct_sizes = _flatten(found)
+        occurrence = encoded.indices.to_numpy()
+        sizes = distinct_sizes[occurrence]
+        ids = distinct_ids[_ranges(_starts(distinct_sizes)[occurrence], sizes)]
+        ends = np.concatenate([[0], np.cumsum(sizes)])[chunk_lists.offsets.to_numpy()]
+        return ids, np.diff(ends)
+
+    def _chunk_ids(self, chunk: str, prefix: str) -> tuple[int, ...]:
+        cache = self._chunks[bool(prefix)]
+        found = cache.get(chunk)
+        if found is not None:
+            return found
+        lookup, unknown = self._ids.get, self.unknown
+        if not chunk.isalpha():
+            token = placeholder(chunk)
+            if token is not None:  # not cached: nearly every URL and mention is seen once
+                return (lookup(prefix + token, unknown),)
+        if len(cache) >= CHUNK_CACHE_SIZE:
+            cache.clear()
+        found = cache[chunk] = tuple(lookup(prefix + feature, unknown) for feature in self.analyzer.chunk_features(chunk))
+        return found
+
+
+def _flatten(sequences: list) -> tuple[np.ndarray, np.ndarray]:
+    """Sequences of ints as one flat array and the length of each."""
+    sizes = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
+    return np.fromiter(chain.from_iterable(sequences), dtype=np.int64, count=int(sizes.sum())), sizes
+
+
+def _starts(sizes: np.ndarray) -> np.ndarray:
+    return np.cumsum(sizes) - sizes
+
+
+def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """The concatenation of range(start, start + size) for each pair."""
+    return np.repeat(starts - _starts(sizes), sizes) + np.arange(int(sizes.sum()))
+
+
+def _concatenate_rows(segments: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Join per-row segments (flat values, length per row) row by row: row 0's segments in order, then row 1's…"""
+    totals = sum(sizes for _, sizes in segments)
+    out = np.empty(int(totals.sum()), dtype=np.int64)
+    cursor = _starts(totals)
+    for values, sizes in segments:
+        out[_ranges(cursor, sizes)] = values
+        cursor = cursor + sizes
+    return out, totals
 
 
 def _normalize_rows(rows: sp.csr_matrix, norm: str) -> None:
