@@ -9,13 +9,14 @@ words are separate, ``ctx_``-prefixed features).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 import numpy as np
 
 from netral_scan.feeds import Item
 from netral_scan.model import Model
 from netral_scan.text import CONTEXT_PREFIX, CONTEXT_SEPARATOR, Analyzer, StemFilter, with_context
-from netral_scan.vectorize import Vectorizer
+from netral_scan.vectorize import Encoded, Vectorizer
 
 MAX_REASONS = 5
 MAX_CANDIDATES = 3 * MAX_REASONS  # features looked up to find five distinct quotes
@@ -70,6 +71,7 @@ class Scorer:
         self._weights = model.scoring_weights()
         self._analyzer = Analyzer(StemFilter(self._weights.features.tolist()))
         self._vectorizer = Vectorizer(self._weights, self._analyzer)
+        self._is_bigram = np.char.find(self._weights.features.astype(str), " ") >= 0
         coef = self._weights.coef
         # A binary model has one weight row, for its second class; contributions need one row per class.
         self._class_weights = np.vstack([-coef[0] / 2, coef[0] / 2]) if coef.shape[0] == 1 else coef
@@ -78,8 +80,13 @@ class Scorer:
         """Class probabilities and TF-IDF rows for documents: the pipeline's own steps, except that words whose
         stem cannot be a feature are not stemmed and features are counted by id (the result is the same;
         ``tests/test_scoring.py`` and ``tests/test_vectorize.py`` check)."""
-        features = self._vectorizer.transform(documents)
-        return self._weights.probabilities(features), features
+        probabilities, features, _ = self._judge(documents)
+        return probabilities, features
+
+    def _judge(self, documents: list[str]) -> tuple[np.ndarray, object, Encoded]:
+        encoded = self._vectorizer.encode(documents)
+        features = self._vectorizer.rows(encoded)
+        return self._weights.probabilities(features), features, encoded
 
     def score(self, items: list[Item], explain_all: bool = False) -> list[Result | None]:
         """Judge items; ``None`` for an item with nothing to judge. Reasons are quoted for flagged items,
@@ -92,27 +99,26 @@ class Scorer:
         results: list[Result | None] = [None] * len(items)
         if not documents:
             return results
-        probabilities, features = self.probabilities(documents)
+        probabilities, features, encoded = self._judge(documents)
         partisan_scores = probabilities[:, self.partisan].sum(axis=1)
         best: dict[int, int] = {}
         for row, owner in enumerate(owners):
             if owner not in best or partisan_scores[row] > partisan_scores[best[owner]]:
                 best[owner] = row
         explained = [row for row in best.values() if explain_all or partisan_scores[row] >= self.threshold]
-        ranked = self.ranked_features(features, probabilities, explained)
+        reasons = self.reasons(documents, encoded, self.ranked_features(features, probabilities, explained))
         for owner, row in best.items():
             score = float(partisan_scores[row])
             result = Result(items[owner], score >= self.threshold, self.labels[int(np.argmax(probabilities[row]))],
                             round(score, SCORE_DECIMALS))
-            if row in ranked:
-                result.reasons = self.reasons(documents[row], ranked[row])
+            result.reasons = reasons.get(row, "")
             results[owner] = result
         return results
 
-    def ranked_features(self, features, probabilities: np.ndarray, rows: list[int]) -> dict[int, list[str]]:
-        """For each of the given rows, the features that raise the log-probability of its most likely side-taking
-        class, largest first. A feature's contribution is x_j · (w_cj − Σ_k p_k w_kj), the linear model's exact
-        gradient decomposition; all rows are computed at once."""
+    def ranked_features(self, features, probabilities: np.ndarray, rows: list[int]) -> dict[int, np.ndarray]:
+        """For each of the given rows, the columns of the features that raise the log-probability of its most likely
+        side-taking class, largest first. A feature's contribution is x_j · (w_cj − Σ_k p_k w_kj), the linear
+        model's exact gradient decomposition; all rows are computed at once."""
         if not rows:
             return {}
         selected = features[rows]
@@ -128,22 +134,47 @@ class Scorer:
         ranked = {}
         for i, row in enumerate(rows):
             segment = order[selected.indptr[i]:selected.indptr[i + 1]]
-            segment = segment[contribution[segment] > 0][:MAX_CANDIDATES]
-            ranked[row] = self._weights.features[columns[segment]].tolist()
+            ranked[row] = columns[segment[contribution[segment] > 0][:MAX_CANDIDATES]]
         return ranked
 
-    def reasons(self, document: str, ranked: list[str]) -> str:
-        """The surface words of the highest-ranked features, e.g. ``coblos; nomor 2; ↳ menang satu putaran``."""
-        spans = _feature_spans(document, self._analyzer, set(ranked))
-        quoted: list[str] = []
-        for feature in ranked:
-            surface = spans.get(feature)
-            if surface and not any(surface in earlier for earlier in quoted):
-                quoted = [earlier for earlier in quoted if earlier not in surface]
-                quoted.append(surface)
-            if len(quoted) >= MAX_REASONS:
-                break
-        return "; ".join(quoted)
+    def reasons(self, documents: list[str], encoded: Encoded, ranked: dict[int, np.ndarray]) -> dict[int, str]:
+        """For each ranked row, the surface words of its highest-ranked features, e.g.
+        ``coblos; nomor 2; ↳ menang satu putaran``. Where each feature is first written is found for all rows at
+        once from the batch's tokens; a document read as a whole text is walked again instead."""
+        traced = [row for row in ranked if encoded.traced[row]]
+        sizes = [len(ranked[row]) for row in traced]
+        columns = np.concatenate([ranked[row] for row in traced]) if traced else np.zeros(0, dtype=np.int64)
+        positions = self._vectorizer.first_positions(encoded, np.repeat(np.array(traced, dtype=np.int64), sizes),
+                                                     columns)
+        reasons, at = {}, 0
+        for row, size in zip(traced, sizes):
+            found = zip(columns[at:at + size].tolist(), positions[at:at + size].tolist())
+            reasons[row] = _join_quotes(self._quote(encoded, column, position) for column, position in found)
+            at += size
+        for row in ranked.keys() - set(traced):
+            names = self._weights.features[ranked[row]].tolist()
+            spans = _feature_spans(documents[row], self._analyzer, set(names))
+            reasons[row] = _join_quotes(spans.get(name) for name in names)
+        return reasons
+
+    def _quote(self, encoded: Encoded, column: int, position: int) -> str | None:
+        if position < 0:
+            return None
+        words, from_parent = self._vectorizer.quote(encoded, position, self._is_bigram[column])
+        return _shortened(words, PARENT_MARK if from_parent else "")
+
+
+def _join_quotes(surfaces: Iterable[str | None]) -> str:
+    """Up to MAX_REASONS quotes in rank order, skipping one contained in an earlier quote and replacing earlier
+    ones contained in it."""
+    quoted: list[str] = []
+    for surface in surfaces:
+        if surface and not any(surface in earlier for earlier in quoted):
+            quoted = [earlier for earlier in quoted if earlier not in surface]
+            quoted.append(surface)
+        if len(quoted) >= MAX_REASONS:
+            break
+    return "; ".join(quoted)
 
 
 def _feature_spans(document: str, analyzer: Analyzer, wanted: set[str]) -> dict[str, str]:
@@ -174,7 +205,10 @@ def _feature_spans(document: str, analyzer: Analyzer, wanted: set[str]) -> dict[
 
 def _remember(spans: dict[str, str], feature: str, mark: str, surface: str) -> None:
     if feature not in spans:
-        words = " ".join(surface.split())
-        if len(words) > MAX_REASON_CHARS:
-            words = words[: MAX_REASON_CHARS - 1] + "…"
-        spans[feature] = mark + words
+        spans[feature] = _shortened(" ".join(surface.split()), mark)
+
+
+def _shortened(words: str, mark: str) -> str:
+    if len(words) > MAX_REASON_CHARS:
+        words = words[: MAX_REASON_CHARS - 1] + "…"
+    return mark + words

@@ -9,6 +9,7 @@ same as ``tfidf.transform(analyze_texts(documents))``: ``tests/test_vectorize.py
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
@@ -48,19 +49,16 @@ class Vectorizer:
 
     def transform(self, documents: list[str]) -> sp.csr_matrix:
         """TF-IDF rows (CSR, sorted indices) for the documents."""
-        if not documents:
-            return sp.csr_matrix((0, self.n_features))
-        tokens, lengths = self.token_ids(documents)
-        rows = np.repeat(np.arange(len(documents), dtype=np.int64), lengths)
-        unigram = self._unigram_column[tokens]
-        known = unigram >= 0
-        same_row = rows[:-1] == rows[1:]
-        keys = tokens[:-1] * self._base + tokens[1:]
-        slots = np.minimum(np.searchsorted(self._pair_keys, keys), max(len(self._pair_keys) - 1, 0))
-        paired = same_row & (self._pair_keys[slots] == keys) if len(self._pair_keys) else same_row & False
-        row_index = np.concatenate([rows[known], rows[:-1][paired]])
-        columns = np.concatenate([unigram[known], self._pair_columns[slots[paired]]])
-        counts = sp.csr_matrix((np.ones(len(columns)), (row_index, columns)), shape=(len(documents), self.n_features))
+        return self.rows(self.encode(documents))
+
+    def rows(self, encoded: Encoded) -> sp.csr_matrix:
+        """TF-IDF rows (CSR, sorted indices) of encoded documents."""
+        size = len(encoded.lengths)
+        known = encoded.unigram >= 0
+        paired = encoded.pair >= 0
+        row_index = np.concatenate([encoded.row[known], encoded.row[paired]])
+        columns = np.concatenate([encoded.unigram[known], encoded.pair[paired]])
+        counts = sp.csr_matrix((np.ones(len(columns)), (row_index, columns)), shape=(size, self.n_features))
         counts.sum_duplicates()  # also sorts the indices, as scikit-learn's counting does
         if self._sublinear:
             np.log(counts.data, counts.data)
@@ -71,8 +69,8 @@ class Vectorizer:
             _normalize_rows(counts, self._norm)
         return counts
 
-    def token_ids(self, documents: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """The ids of all documents' feature tokens, in the order ``analyze`` gives them, and each document's count."""
+    def encode(self, documents: list[str]) -> Encoded:
+        """The documents' feature tokens in the order ``analyze`` gives them, their columns, and their sources."""
         owns, contexts, with_context = [], [], []
         for row, document in enumerate(documents):
             own, _, context = document.partition(CONTEXT_SEPARATOR)
@@ -80,17 +78,24 @@ class Vectorizer:
             if context:
                 contexts.append(context)
                 with_context.append(row)
-        segments = self._text_ids(owns, "")
+        encoded = Encoded(len(documents))
+        encoded.add(self._text_tokens(owns, ""), np.arange(len(documents)))
         if contexts:
-            rows = np.array(with_context, dtype=np.int64)
-            for ids, lengths in self._text_ids(contexts, CONTEXT_PREFIX):
-                spread = np.zeros(len(documents), dtype=np.int64)
-                spread[rows] = lengths
-                segments.append((ids, spread))
-        return _concatenate_rows(segments)
+            encoded.add(self._text_tokens(contexts, CONTEXT_PREFIX), np.array(with_context, dtype=np.int64))
+        encoded.finish()
+        tokens, row = encoded.tokens, encoded.row
+        encoded.unigram = self._unigram_column[tokens]
+        keys = tokens[:-1] * self._base + tokens[1:]
+        encoded.pair = np.full(len(tokens), -1, dtype=np.int64)  # the column of the pair starting at a position
+        if len(self._pair_keys) and len(keys):
+            slots = np.minimum(np.searchsorted(self._pair_keys, keys), len(self._pair_keys) - 1)
+            paired = (row[:-1] == row[1:]) & (self._pair_keys[slots] == keys)
+            encoded.pair[:-1][paired] = self._pair_columns[slots[paired]]
+        return encoded
 
-    def _text_ids(self, texts: list[str], prefix: str) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Two segments of token ids per text: its chunks' tokens, then whole-text and shape tokens."""
+    def _text_tokens(self, texts: list[str], prefix: str) -> list[Tokens]:
+        """Two segments of tokens per text: its chunks' tokens, then tokens read from the whole text (a text with a
+        pattern spanning chunks, and the document-level shape tokens)."""
         lookup, unknown = self._ids.get, self.unknown
         whole = [self.analyzer.needs_whole_text(text) for text in texts]
         extra = [[lookup(prefix + feature, unknown) for feature in self.analyzer.features(text)] if read_whole else []
@@ -98,16 +103,19 @@ class Vectorizer:
         for ids, text in zip(extra, texts):
             ids.extend(lookup(prefix + token, unknown) for token in shape_tokens(text))
         chunked = [("" if read_whole else text) for text, read_whole in zip(texts, whole)]
-        return [self._chunk_token_ids(chunked, prefix), _flatten(extra)]
+        chunk_tokens = self._chunk_tokens(chunked, prefix)
+        chunk_tokens.traced &= ~np.array(whole, dtype=bool)
+        return [chunk_tokens, Tokens(*_flatten(extra), traced=np.ones(len(texts), dtype=bool), context=bool(prefix))]
 
-    def _chunk_token_ids(self, texts: list[str], prefix: str) -> tuple[np.ndarray, np.ndarray]:
-        """Token ids of the texts' whitespace chunks. Arrow splits the batch and encodes its distinct chunks in C;
+    def _chunk_tokens(self, texts: list[str], prefix: str) -> Tokens:
+        """Tokens of the texts' whitespace chunks. Arrow splits the batch and encodes its distinct chunks in C;
         Python only looks up each distinct chunk of the batch (and computes the ones it has not seen)."""
         try:
             batch = pa.array(texts, type=pa.string())
         except UnicodeEncodeError:  # a lone surrogate (from a JSON escape) cannot be UTF-8: split in Python
-            return _flatten([list(chain.from_iterable(self._chunk_ids(chunk, prefix) for chunk in text.split()))
-                             for text in texts])
+            ids, sizes = _flatten([list(chain.from_iterable(self._chunk_ids(chunk, prefix) for chunk in text.split()))
+                                   for text in texts])
+            return Tokens(ids, sizes, traced=np.zeros(len(texts), dtype=bool))
         chunk_lists = pc.utf8_split_whitespace(batch)  # the same whitespace as str.split(), but keeps empty chunks
         encoded = chunk_lists.flatten().dictionary_encode()
         distinct = encoded.dictionary.to_pylist()
@@ -115,11 +123,14 @@ class Vectorizer:
         if None in found:
             found = [ids if ids is not None else self._chunk_ids(chunk, prefix) for chunk, ids in zip(distinct, found)]
         distinct_ids, distinct_sizes = _flatten(found)
-        occurrence = encoded.indices.to_numpy()
+        occurrence = encoded.indices.to_numpy().astype(np.int64)
         sizes = distinct_sizes[occurrence]
         ids = distinct_ids[_ranges(_starts(distinct_sizes)[occurrence], sizes)]
         ends = np.concatenate([[0], np.cumsum(sizes)])[chunk_lists.offsets.to_numpy()]
-        return ids, np.diff(ends)
+        chunk = np.repeat(np.arange(len(occurrence)), sizes)  # each token's chunk occurrence…
+        part = np.arange(len(ids)) - np.repeat(_starts(sizes), sizes)  # …and its place in the chunk
+        return Tokens(ids, np.diff(ends), np.ones(len(texts), dtype=bool), chunk, part, occurrence, distinct,
+                      bool(prefix))
 
     def _chunk_ids(self, chunk: str, prefix: str) -> tuple[int, ...]:
         cache = self._chunks[bool(prefix)]
@@ -136,6 +147,112 @@ class Vectorizer:
         found = cache[chunk] = tuple(lookup(prefix + feature, unknown) for feature in self.analyzer.chunk_features(chunk))
         return found
 
+    def first_positions(self, encoded: Encoded, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """For each (row, column) asked, the first position in the row where that feature is written (a bigram's
+        first token), or -1. Only tokens read chunk by chunk count, and a bigram's two tokens must come from the
+        same text (not one from the comment and one from its parent)."""
+        quotable = encoded.chunk >= 0
+        same_text = np.zeros(len(encoded.tokens), dtype=bool)
+        same_text[:-1] = quotable[:-1] & quotable[1:] & (encoded.context[:-1] == encoded.context[1:])
+        unigram_at = np.flatnonzero(quotable & (encoded.unigram >= 0))
+        pair_at = np.flatnonzero(same_text & (encoded.pair >= 0))
+        positions = np.concatenate([unigram_at, pair_at])
+        columns_at = np.concatenate([encoded.unigram[unigram_at], encoded.pair[pair_at]])
+        keys = encoded.row[positions] * self.n_features + columns_at
+        order = np.lexsort((positions, keys))
+        keys, positions = keys[order], positions[order]
+        first = np.ones(len(keys), dtype=bool)
+        first[1:] = keys[1:] != keys[:-1]
+        keys, positions = keys[first], positions[first]
+        asked = rows * self.n_features + columns
+        slots = np.minimum(np.searchsorted(keys, asked), max(len(keys) - 1, 0))
+        hit = (keys[slots] == asked) if len(keys) else np.zeros(len(asked), dtype=bool)
+        return np.where(hit, positions[slots] if len(keys) else -1, -1)
+
+    def quote(self, encoded: Encoded, position: int, bigram: bool) -> tuple[str, bool]:
+        """The words written for the feature at a position (one token, or a bigram's two), whitespace collapsed, and
+        whether they come from the parent text."""
+        first = int(encoded.chunk[position])
+        last = int(encoded.chunk[position + 1]) if bigram else first
+        start = self._span(encoded, first, int(encoded.part[position]))[0]
+        end = self._span(encoded, last, int(encoded.part[position + 1] if bigram else encoded.part[position]))[1]
+        chunks = [encoded.chunk_text(occurrence) for occurrence in range(first, last + 1)]
+        if first == last:
+            words = chunks[0][start:end]
+        else:
+            words = " ".join(filter(None, [chunks[0][start:], *chunks[1:-1], chunks[-1][:end]]))
+        return words, bool(encoded.context[position])
+
+    def _span(self, encoded: Encoded, occurrence: int, part: int) -> tuple[int, int]:
+        chunk = encoded.chunk_text(occurrence)
+        if chunk.isalpha():  # a word: every token it gives spans all of it
+            return 0, len(chunk)
+        _, start, end = self.analyzer.chunk_tokens(chunk)[part]
+        return start, end
+
+
+@dataclass
+class Tokens:
+    """One segment of token ids for a list of texts, and, for tokens read chunk by chunk, where each came from."""
+
+    ids: np.ndarray
+    sizes: np.ndarray  # tokens per text
+    traced: np.ndarray  # per text: False when any of its tokens cannot be traced to a chunk
+    chunk: np.ndarray | None = None  # per token: its chunk occurrence (None: tokens read from the whole text)
+    part: np.ndarray | None = None  # per token: its index among the chunk's tokens
+    occurrence: np.ndarray | None = None  # per chunk occurrence: its index in `distinct`
+    distinct: list | None = None
+    context: bool = False
+
+
+class Encoded:
+    """A batch of documents as one array of token ids, with each token's document, columns and source chunk."""
+
+    def __init__(self, size: int):
+        self.lengths = np.zeros(size, dtype=np.int64)
+        self.traced = np.ones(size, dtype=bool)  # documents whose every token can be quoted from its chunk
+        self._segments: list[tuple[Tokens, np.ndarray]] = []
+        self._occurrence: list[np.ndarray] = []
+        self._distinct: list[str] = []
+        self.unigram = self.pair = None
+
+    def add(self, segments: list[Tokens], rows: np.ndarray) -> None:
+        """Append, for the given documents, segments of tokens (in order after what they already have)."""
+        for tokens in segments:
+            self._segments.append((tokens, rows))
+            self.traced[rows[~tokens.traced]] = False
+
+    def finish(self) -> None:
+        """Lay the segments out document by document."""
+        totals = np.zeros_like(self.lengths)
+        for tokens, rows in self._segments:
+            totals[rows] += tokens.sizes
+        size = int(totals.sum())
+        self.lengths = totals
+        self.tokens = np.empty(size, dtype=np.int64)
+        self.chunk = np.full(size, -1, dtype=np.int64)
+        self.part = np.zeros(size, dtype=np.int64)
+        self.context = np.zeros(size, dtype=bool)
+        cursor = _starts(totals)
+        occurrences = 0
+        for tokens, rows in self._segments:
+            at = _ranges(cursor[rows], tokens.sizes)
+            self.tokens[at] = tokens.ids
+            self.context[at] = tokens.context
+            if tokens.chunk is not None:
+                self.chunk[at] = tokens.chunk + occurrences
+                self.part[at] = tokens.part
+                self._occurrence.append(tokens.occurrence + len(self._distinct))
+                self._distinct.extend(tokens.distinct)
+                occurrences += len(tokens.occurrence)
+            cursor[rows] += tokens.sizes
+        self._chunk_distinct = np.concatenate(self._occurrence) if self._occurrence else np.zeros(0, dtype=np.int64)
+        self.row = np.repeat(np.arange(len(totals), dtype=np.int64), totals)
+        del self._segments
+
+    def chunk_text(self, occurrence: int) -> str:
+        return self._distinct[self._chunk_distinct[occurrence]]
+
 
 def _flatten(sequences: list) -> tuple[np.ndarray, np.ndarray]:
     """Sequences of ints as one flat array and the length of each."""
@@ -150,17 +267,6 @@ def _starts(sizes: np.ndarray) -> np.ndarray:
 def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """The concatenation of range(start, start + size) for each pair."""
     return np.repeat(starts - _starts(sizes), sizes) + np.arange(int(sizes.sum()))
-
-
-def _concatenate_rows(segments: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """Join per-row segments (flat values, length per row) row by row: row 0's segments in order, then row 1's…"""
-    totals = sum(sizes for _, sizes in segments)
-    out = np.empty(int(totals.sum()), dtype=np.int64)
-    cursor = _starts(totals)
-    for values, sizes in segments:
-        out[_ranges(cursor, sizes)] = values
-        cursor = cursor + sizes
-    return out, totals
 
 
 def _normalize_rows(rows: sp.csr_matrix, norm: str) -> None:

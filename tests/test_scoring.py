@@ -3,7 +3,7 @@ import pytest
 
 from netral_scan.feeds import Item
 from netral_scan.scoring import PARENT_MARK, Scorer, item_documents, training_document
-from netral_scan.text import CONTEXT_SEPARATOR, stem
+from netral_scan.text import CONTEXT_SEPARATOR, stem, with_context
 
 from conftest import ROOT
 
@@ -144,3 +144,29 @@ def test_scoring_gives_the_pipelines_own_probabilities(default_model):
         documents = [row["text"] for row in csv.DictReader(handle) if row["text"]][:300]
     fast, _ = Scorer(default_model).probabilities(documents)
     assert np.allclose(fast, default_model.pipeline.predict_proba(documents))
+
+
+def test_evidence_found_from_the_batch_tokens_equals_walking_each_text_again(default_model):
+    from test_vectorize import TRICKY, corpus_documents
+
+    scorer = Scorer(default_model)
+    documents = corpus_documents(800) + TRICKY + [
+        "coblos — Prabowo!!! ayo",  # a bigram across a chunk with no token
+        "#PrabowoGibran2024, menang!",  # tokens sharing one chunk's span
+        with_context("setuju bgt", "RT @user: coblos nomor 2, lanjutkan!"),
+    ]
+    probabilities, features, encoded = scorer._judge(documents)
+    ranked = scorer.ranked_features(features, probabilities, list(range(len(documents))))
+    traced = scorer.reasons(documents, encoded, ranked)
+    encoded.traced[:] = False  # every document walked again, as the whole-text ones are
+    walked = scorer.reasons(documents, encoded, ranked)
+    assert sum(bool(reasons) for reasons in traced.values()) > len(documents) // 2
+    assert traced == walked
+
+
+def test_a_lone_surrogate_is_scored_and_quoted_like_other_text(default_model):
+    scorer = Scorer(default_model)
+    plain, odd = "ayo coblos nomor 2 menang", "ayo coblos nomor 2 menang \ud800"
+    (plain_result,), (odd_result,) = (scorer.score([Item(id="1", kind="post", text=text)]) for text in (plain, odd))
+    assert odd_result.score == pytest.approx(plain_result.score, abs=0.05)
+    assert odd_result.reasons and odd_result.flagged == plain_result.flagged
