@@ -8,6 +8,7 @@ words are separate, ``ctx_``-prefixed features).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -146,10 +147,10 @@ class Scorer:
         columns = np.concatenate([ranked[row] for row in traced]) if traced else np.zeros(0, dtype=np.int64)
         positions = self._vectorizer.first_positions(encoded, np.repeat(np.array(traced, dtype=np.int64), sizes),
                                                      columns)
+        sources = self._vectorizer.sources(encoded, positions, self._is_bigram[columns])
         reasons, at = {}, 0
         for row, size in zip(traced, sizes):
-            found = zip(columns[at:at + size].tolist(), positions[at:at + size].tolist())
-            reasons[row] = _join_quotes(self._quote(encoded, column, position) for column, position in found)
+            reasons[row] = _join_quotes(map(self._quote, itertools.repeat(encoded), sources[at:at + size]))
             at += size
         for row in ranked.keys() - set(traced):
             names = self._weights.features[ranked[row]].tolist()
@@ -157,10 +158,10 @@ class Scorer:
             reasons[row] = _join_quotes(spans.get(name) for name in names)
         return reasons
 
-    def _quote(self, encoded: Encoded, column: int, position: int) -> str | None:
-        if position < 0:
+    def _quote(self, encoded: Encoded, source: tuple | None) -> str | None:
+        if source is None:
             return None
-        words, from_parent = self._vectorizer.quote(encoded, position, self._is_bigram[column])
+        words, from_parent = self._vectorizer.quote(encoded, source)
         return _shortened(words, PARENT_MARK if from_parent else "")
 
 

@@ -169,22 +169,31 @@ class Vectorizer:
         hit = (keys[slots] == asked) if len(keys) else np.zeros(len(asked), dtype=bool)
         return np.where(hit, positions[slots] if len(keys) else -1, -1)
 
-    def quote(self, encoded: Encoded, position: int, bigram: bool) -> tuple[str, bool]:
-        """The words written for the feature at a position (one token, or a bigram's two), whitespace collapsed, and
-        whether they come from the parent text."""
-        first = int(encoded.chunk[position])
-        last = int(encoded.chunk[position + 1]) if bigram else first
-        start = self._span(encoded, first, int(encoded.part[position]))[0]
-        end = self._span(encoded, last, int(encoded.part[position + 1] if bigram else encoded.part[position]))[1]
-        chunks = [encoded.chunk_text(occurrence) for occurrence in range(first, last + 1)]
-        if first == last:
-            words = chunks[0][start:end]
-        else:
-            words = " ".join(filter(None, [chunks[0][start:], *chunks[1:-1], chunks[-1][:end]]))
-        return words, bool(encoded.context[position])
+    def sources(self, encoded: Encoded, positions: np.ndarray, bigrams: np.ndarray) -> list[tuple | None]:
+        """For each position (-1: not written), what quoting it needs: the chunk occurrences and token indices where
+        its words start and end, and whether they are in the parent text. Gathered for all positions at once."""
+        if not len(encoded.tokens):
+            return [None] * len(positions)
+        found = positions >= 0
+        first = np.where(found, positions, 0)
+        last = np.where(found & bigrams, first + 1, first)
+        sources = zip(encoded.chunk[first].tolist(), encoded.part[first].tolist(), encoded.chunk[last].tolist(),
+                      encoded.part[last].tolist(), encoded.context[first].tolist())
+        return [source if hit else None for source, hit in zip(sources, found.tolist())]
 
-    def _span(self, encoded: Encoded, occurrence: int, part: int) -> tuple[int, int]:
-        chunk = encoded.chunk_text(occurrence)
+    def quote(self, encoded: Encoded, source: tuple) -> tuple[str, bool]:
+        """The words written for a feature (see ``sources``), whitespace collapsed, and whether they come from the
+        parent text."""
+        first, first_part, last, last_part, from_parent = source
+        start = self._span(encoded.chunk_text(first), first_part)[0]
+        if first == last:
+            chunk = encoded.chunk_text(first)
+            return chunk[start:self._span(chunk, last_part)[1]], from_parent
+        chunks = [encoded.chunk_text(occurrence) for occurrence in range(first, last + 1)]
+        end = self._span(chunks[-1], last_part)[1]
+        return " ".join(filter(None, [chunks[0][start:], *chunks[1:-1], chunks[-1][:end]])), from_parent
+
+    def _span(self, chunk: str, part: int) -> tuple[int, int]:
         if chunk.isalpha():  # a word: every token it gives spans all of it
             return 0, len(chunk)
         _, start, end = self.analyzer.chunk_tokens(chunk)[part]
