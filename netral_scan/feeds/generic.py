@@ -256,27 +256,37 @@ def _entry(value, source: str, number: int, where: str) -> Entry:
     """Build an item from one decoded record, or say why it cannot be one."""
     if not isinstance(value, dict):
         return Skipped("record is not an object", source, where)
-    if not FEED_FIELDS & value.keys():
+    if FEED_FIELDS.isdisjoint(value):
         return Skipped("record has none of the feed fields", source, where)
     fields = {}
     for name in TEXT_FIELDS:
         field_value = value.get(name)
-        if isinstance(field_value, (dict, list)):
+        if field_value is None:
+            fields[name] = ""
+        elif isinstance(field_value, str):
+            fields[name] = field_value
+        elif isinstance(field_value, (dict, list)):
             return Skipped(f"field '{name}' is not text", source, where)
-        fields[name] = "" if field_value is None else str(field_value)
-    kind = str(value.get("kind") or "post").strip().lower()
-    kind = KIND_ALIASES.get(kind, kind)
-    if kind not in KINDS:
-        return Skipped("unknown kind", source, where)
+        else:
+            fields[name] = str(field_value)
+    kind = value.get("kind")
+    if kind not in KINDS:  # the common case is already a clean kind name
+        kind = str(kind or "post").strip().lower()
+        kind = KIND_ALIASES.get(kind, kind)
+        if kind not in KINDS:
+            return Skipped("unknown kind", source, where)
     item_id = value.get("id")
     if isinstance(item_id, (dict, list)) or item_id in (None, ""):
         item_id = f"{source}:{number}"
+    extra = {} if value.keys() <= FEED_FIELDS else {k: v for k, v in value.items() if k not in FEED_FIELDS}
     return Item(id=str(item_id), kind=kind, created_at=_timestamp(value.get("created_at")), source=source,
-                extra={k: v for k, v in value.items() if k not in FEED_FIELDS}, **fields)
+                extra=extra, **fields)
 
 
 def _timestamp(value) -> str:
     """ISO 8601 text as given; Unix seconds become ISO 8601 UTC."""
+    if isinstance(value, str):
+        return value
     if isinstance(value, bool) or value is None:
         return ""
     if isinstance(value, (int, float)):
