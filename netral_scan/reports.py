@@ -62,14 +62,17 @@ class RowWriter:
         if output_format == "csv":
             if excel:
                 stream.write(EXCEL_BOM)
-            self._csv = csv.DictWriter(stream, fieldnames=list(columns), lineterminator="\n")
-            self._csv.writeheader()
+            # A plain writer fed lists in column order: DictWriter checks every row's keys, a fifth of the write time.
+            self._csv = csv.writer(stream, lineterminator="\n")
+            self._csv.writerow(columns)
 
     def write(self, row: dict) -> None:
         if self.format == "csv":
-            cells = {key: neutralise(str(row.get(key, ""))) for key in self.columns}
-            if self.excel and cells.get("id", "").isdigit() and len(cells["id"]) > EXCEL_DIGITS:
-                cells["id"] = "'" + cells["id"]  # keep a long numeric id as text, not 1.58792E+18
+            cells = [neutralise(str(row.get(key, ""))) for key in self.columns]
+            if self.excel and "id" in self.columns:
+                at = self.columns.index("id")
+                if cells[at].isdigit() and len(cells[at]) > EXCEL_DIGITS:
+                    cells[at] = "'" + cells[at]  # keep a long numeric id as text, not 1.58792E+18
             self._csv.writerow(cells)
         else:
             self.stream.write(json.dumps({key: row.get(key, "") for key in self.columns}, ensure_ascii=False) + "\n")

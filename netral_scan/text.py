@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from operator import itemgetter
 from typing import Callable, Iterable, Iterator, NamedTuple
 
 from netral_scan.lexicon import (CONTESTANT_WORDS, EMOJI_NAMES, GESTURE_EMOJI, HASHTAG_WORDS, NUMBER_WORDS, PARTY_WORDS,
@@ -369,8 +370,8 @@ def shape_tokens(text: str) -> list[str]:
     words = _HEADLINE_WORD.findall(text)
     if len(words) < HEADLINE_MIN_WORDS:
         return []
-    title = sum(word[0].isupper() for word in words)
-    capitals = sum(word.isupper() for word in words)
+    title = sum(map(str.isupper, map(itemgetter(0), words)))
+    capitals = sum(map(str.isupper, words))
     if title >= HEADLINE_TITLE_SHARE * len(words) and capitals < HEADLINE_CAPS_SHARE * len(words):
         return [HEADLINE_TOKEN]
     return []
