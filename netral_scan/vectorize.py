@@ -111,7 +111,7 @@ class Vectorizer:
         """Tokens of the texts' whitespace chunks. Arrow splits the batch and encodes its distinct chunks in C;
         Python only looks up each distinct chunk of the batch (and computes the ones it has not seen)."""
         try:
-            batch = pa.array(texts, type=pa.string())
+            batch = _arrow_strings(texts)
         except UnicodeEncodeError:  # a lone surrogate (from a JSON escape) cannot be UTF-8: split in Python
             ids, sizes = _flatten([list(chain.from_iterable(self._chunk_ids(chunk, prefix) for chunk in text.split()))
                                    for text in texts])
@@ -123,10 +123,10 @@ class Vectorizer:
         if None in found:
             found = [ids if ids is not None else self._chunk_ids(chunk, prefix) for chunk, ids in zip(distinct, found)]
         distinct_ids, distinct_sizes = _flatten(found)
-        occurrence = encoded.indices.to_numpy().astype(np.int64)
+        occurrence = _integers(encoded.indices)
         sizes = distinct_sizes[occurrence]
         ids = distinct_ids[_ranges(_starts(distinct_sizes)[occurrence], sizes)]
-        ends = np.concatenate([[0], np.cumsum(sizes)])[chunk_lists.offsets.to_numpy()]
+        ends = np.concatenate([[0], np.cumsum(sizes)])[_integers(chunk_lists.offsets)]
         chunk = np.repeat(np.arange(len(occurrence)), sizes)  # each token's chunk occurrence…
         part = np.arange(len(ids)) - np.repeat(_starts(sizes), sizes)  # …and its place in the chunk
         return Tokens(ids, np.diff(ends), np.ones(len(texts), dtype=bool), chunk, part, occurrence, distinct,
@@ -261,6 +261,21 @@ class Encoded:
 
     def chunk_text(self, occurrence: int) -> str:
         return self._distinct[self._chunk_distinct[occurrence]]
+
+
+def _arrow_strings(texts: list[str]) -> pa.StringArray:
+    """The texts as an Arrow string array, built from their UTF-8 bytes: ``pa.array`` would import pandas (0.15 s
+    of start-up) to check whether the list is a pandas object. Raises UnicodeEncodeError on a lone surrogate."""
+    encoded = [text.encode("utf-8") for text in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    return pa.LargeStringArray.from_buffers(len(encoded), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded)))
+
+
+def _integers(array: pa.Array) -> np.ndarray:
+    """An Arrow integer array without nulls as int64 numbers, read from its buffer (``to_numpy`` imports pandas)."""
+    values = np.frombuffer(array.buffers()[1], dtype=np.dtype(f"int{array.type.bit_width}"))
+    return values[array.offset:array.offset + len(array)].astype(np.int64)
 
 
 def _flatten(sequences: list) -> tuple[np.ndarray, np.ndarray]:
