@@ -271,9 +271,14 @@ def stem(token: str) -> str:
     return _stemmer().stem(token) or token
 
 
-# Patterns that may span whitespace (salam dua jari, no 2, nomor urut 3, <Victory Hand>): a text holding one is
-# tokenised whole.
-_MULTIWORD = re.compile(r"\b(?:salam|nomor|nomer|nmr|no)\b\.?\s|<[A-Za-z][A-Za-z:-]*\s", re.IGNORECASE)
+# The tokeniser's patterns that may span whitespace (salam dua jari, no 2, nomor urut 3, <Victory Hand>), in the
+# forms that do: a text holding one is tokenised whole. The ballot part is the tokeniser's own ballot pattern with
+# whitespace required where it allows some ("no problem", "nomor hp" are read chunk by chunk).
+_MULTIWORD = re.compile(
+    r"""\bsalam\s
+      | \b(?:nomor|nomer|nmr|no)\.?(?:\s+(?:urut\s*)?|urut\s+)0?\d{1,2}\b
+      | <[A-Za-z][A-Za-z:-]*\s""",
+    re.VERBOSE | re.IGNORECASE)
 CHUNK_CACHE_SIZE = 100_000
 _CHUNK = re.compile(r"\S+")  # the same chunks as str.split()
 # A chunk that is one URL or one mention is one placeholder token, exactly as ``tokenize`` reads it. Nearly all are

@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from netral_scan.model import build_pipeline
 from netral_scan.text import (AMIN_ACRONYM_TOKEN, CONTESTANT_TOKEN, CONTEXT_PREFIX, MENTION_TOKEN, PARTY_TOKEN, URL_TOKEN,
@@ -186,3 +188,21 @@ def test_texts_with_patterns_that_span_whitespace_are_read_whole(text, whole):
 
     assert Analyzer.needs_whole_text(text) is whole
     assert whole == (_MULTIWORD.search(text) is not None)
+
+
+_PIECES = ["no", "No.", "nomor", "urut", "salam", "ſalam", "dua", "jari", "metal", "2", "02", ".", " ", "\t",
+           "<Victory Hand>", "<Victory", "#", "x"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=10))
+@example(["nomor", "urut", " ", "2"])
+@example(["No.", " ", "urut", "02"])
+@example(["salam", " ", "dua", " ", "jari"])
+@example(["x", "<Victory Hand>"])
+@settings(max_examples=1000, deadline=None)
+def test_a_text_read_chunk_by_chunk_gives_what_tokenising_it_whole_gives(pieces):
+    from netral_scan.text import Analyzer, stem
+
+    text = "".join(pieces)
+    if not Analyzer.needs_whole_text(text):
+        assert Analyzer().features(text) == [stem(token.norm) for token in tokenize(text)]

@@ -18,6 +18,10 @@ TRICKY = [
     with_context("setuju, lanjutkan!", "Ayo coblos 02 tanggal 14 Februari, lanjutkan pembangunan!"),
     with_context("Maaf pak, saya ASN", "<Victory Hand> no 1 aja, AMIN!"),
     "coblos coblos coblos 02 02",  # repeated unigrams and bigrams
+    # read chunk by chunk ("no", "salam", "nomor" without a ballot number) and whole (a ballot across chunks)
+    "no problem bro, salam kenal, nomor hp 0812 3456",
+    "nomorurut 2 ya, no.  3, nomor urut\t1, NO 02!",
+    "Salam  dua jari ✌️ dan #salam dua",
 ]
 
 
