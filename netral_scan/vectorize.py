@@ -41,6 +41,10 @@ class Vectorizer:
         self._unigram_column = np.full(self._base, -1, dtype=np.int64)
         for (token,), column in unigrams:
             self._unigram_column[token] = column
+        # Tokens that open or close some bigram: only pairs of such tokens are looked up.
+        self._opens, self._closes = np.zeros(self._base, dtype=bool), np.zeros(self._base, dtype=bool)
+        for (a, b), _ in bigrams:
+            self._opens[a] = self._closes[b] = True
         keys = np.array([a * self._base + b for (a, b), _ in bigrams], dtype=np.int64)
         order = np.argsort(keys)
         self._pair_keys = keys[order]
@@ -85,12 +89,13 @@ class Vectorizer:
         encoded.finish()
         tokens, row = encoded.tokens, encoded.row
         encoded.unigram = self._unigram_column[tokens]
-        keys = tokens[:-1] * self._base + tokens[1:]
         encoded.pair = np.full(len(tokens), -1, dtype=np.int64)  # the column of the pair starting at a position
-        if len(self._pair_keys) and len(keys):
+        if len(self._pair_keys) and len(tokens) > 1:
+            at = np.flatnonzero((row[:-1] == row[1:]) & self._opens[tokens[:-1]] & self._closes[tokens[1:]])
+            keys = tokens[at] * self._base + tokens[at + 1]
             slots = np.minimum(np.searchsorted(self._pair_keys, keys), len(self._pair_keys) - 1)
-            paired = (row[:-1] == row[1:]) & (self._pair_keys[slots] == keys)
-            encoded.pair[:-1][paired] = self._pair_columns[slots[paired]]
+            paired = self._pair_keys[slots] == keys
+            encoded.pair[at[paired]] = self._pair_columns[slots[paired]]
         return encoded
 
     def _text_tokens(self, texts: list[str], prefix: str) -> list[Tokens]:
@@ -170,34 +175,33 @@ class Vectorizer:
         return np.where(hit, positions[slots] if len(keys) else -1, -1)
 
     def sources(self, encoded: Encoded, positions: np.ndarray, bigrams: np.ndarray) -> list[tuple | None]:
-        """For each position (-1: not written), what quoting it needs: the chunk occurrences and token indices where
-        its words start and end, and whether they are in the parent text. Gathered for all positions at once."""
+        """For each position (-1: not written), what quoting it needs: the chunks where its words start and end, with
+        their occurrence numbers and the token's index in each, and whether they are in the parent text. Gathered for
+        all positions at once."""
         if not len(encoded.tokens):
             return [None] * len(positions)
         found = positions >= 0
         first = np.where(found, positions, 0)
         last = np.where(found & bigrams, first + 1, first)
-        sources = zip(encoded.chunk[first].tolist(), encoded.part[first].tolist(), encoded.chunk[last].tolist(),
-                      encoded.part[last].tolist(), encoded.context[first].tolist())
+        first_chunk, last_chunk = encoded.chunk[first], encoded.chunk[last]
+        sources = zip(encoded.chunk_texts(first_chunk), encoded.part[first].tolist(), encoded.chunk_texts(last_chunk),
+                      encoded.part[last].tolist(), first_chunk.tolist(), last_chunk.tolist(),
+                      encoded.context[first].tolist())
         return [source if hit else None for source, hit in zip(sources, found.tolist())]
 
     def quote(self, encoded: Encoded, source: tuple) -> tuple[str, bool]:
         """The words written for a feature (see ``sources``), whitespace collapsed, and whether they come from the
-        parent text."""
-        first, first_part, last, last_part, from_parent = source
-        start = self._span(encoded.chunk_text(first), first_part)[0]
+        parent text. A letters-only chunk is one word, and every token it gives spans all of it."""
+        first_text, first_part, last_text, last_part, first, last, from_parent = source
         if first == last:
-            chunk = encoded.chunk_text(first)
-            return chunk[start:self._span(chunk, last_part)[1]], from_parent
-        chunks = [encoded.chunk_text(occurrence) for occurrence in range(first, last + 1)]
-        end = self._span(chunks[-1], last_part)[1]
-        return " ".join(filter(None, [chunks[0][start:], *chunks[1:-1], chunks[-1][:end]])), from_parent
-
-    def _span(self, chunk: str, part: int) -> tuple[int, int]:
-        if chunk.isalpha():  # a word: every token it gives spans all of it
-            return 0, len(chunk)
-        _, start, end = self.analyzer.chunk_tokens(chunk)[part]
-        return start, end
+            if first_text.isalpha():
+                return first_text, from_parent
+            tokens = self.analyzer.chunk_tokens(first_text)
+            return first_text[tokens[first_part].start:tokens[last_part].end], from_parent
+        start = 0 if first_text.isalpha() else self.analyzer.chunk_tokens(first_text)[first_part].start
+        end = len(last_text) if last_text.isalpha() else self.analyzer.chunk_tokens(last_text)[last_part].end
+        middle = encoded.chunk_texts(np.arange(first + 1, last))
+        return " ".join(filter(None, [first_text[start:], *middle, last_text[:end]])), from_parent
 
 
 @dataclass
@@ -259,8 +263,9 @@ class Encoded:
         self.row = np.repeat(np.arange(len(totals), dtype=np.int64), totals)
         del self._segments
 
-    def chunk_text(self, occurrence: int) -> str:
-        return self._distinct[self._chunk_distinct[occurrence]]
+    def chunk_texts(self, occurrences: np.ndarray) -> list[str]:
+        distinct = self._distinct
+        return [distinct[index] for index in self._chunk_distinct[occurrences].tolist()]
 
 
 def _arrow_strings(texts: list[str]) -> pa.StringArray:
