@@ -441,11 +441,13 @@ class StemFilter:
                     roots.add(part)
         self.roots = frozenset(roots)
         # A stem that differs from its word is always a dictionary root; other features match only themselves.
-        # Each root's tail maps to the letters that may stand just before it.
+        # Each root's tail maps to the letters that may stand just before it: at the end of a prefix, the root's
+        # first letter or the nasal that re-codes it; after a prefix, only the root's first letter.
         self.tails: dict[str, frozenset[str]] = {}
+        self.firsts: dict[str, frozenset[str]] = {}
         for root in roots & _root_words():
-            letters = {root[0], *_RECODED_AS.get(root[0], "")}
-            self.tails[root[1:]] = self.tails.get(root[1:], frozenset()) | letters
+            self.tails[root[1:]] = self.tails.get(root[1:], frozenset()) | {root[0], *_RECODED_AS.get(root[0], "")}
+            self.firsts[root[1:]] = self.firsts.get(root[1:], frozenset()) | {root[0]}
         self._known: dict[str, bool] = {}
 
     def __call__(self, word: str) -> bool:
@@ -472,11 +474,14 @@ class StemFilter:
                 break  # every tail of a suffix tail is one too, so no longer cut can be
             end = size - cut
             for p in ends:
-                for start in (p, p + 1):  # the tail starts after the prefix's last letter, or after the root's first
-                    if 0 < start <= end:
-                        letters = self.tails.get(word[start:end])
-                        if letters and word[start - 1] in letters:
-                            return True
+                if 0 < p <= end:  # the prefix's last letter stands for the root's first (menulis: me-n-ulis)
+                    letters = self.tails.get(word[p:end])
+                    if letters and word[p - 1] in letters:
+                        return True
+                if p < end:  # the root's first letter follows the prefix unchanged (di-t-ulis)
+                    letters = self.firsts.get(word[p + 1:end])
+                    if letters and word[p] in letters:
+                        return True
         # PySastrawi takes an infix out right after the first letter of the word it holds at that moment, which may
         # still carry prefixes (pen|s-in-e|asi → sineasi → seasi → asi): try the word without each such infix.
         return infixes > 0 and any(
