@@ -205,7 +205,35 @@ def _stemmer():
     for name, module in list(sys.modules.items()):
         if name.startswith("Sastrawi.") and getattr(module, "re", None) is re:
             module.re = patterns
+    visitors = stemmer.delegatedStemmer.visitor_provider.prefix_visitors
+    visitors[:] = [HeadFiltered.of(visitor, patterns) for visitor in visitors]
     return stemmer
+
+
+class HeadFiltered:
+    """A PySastrawi prefix rule (``PrefixDisambiguator``) that is not visited for a word starting with none of its
+    patterns' literal heads: every pattern would fail, and such a visit changes nothing. Each word is offered some
+    forty rules up to three times, and most rules are for prefixes it does not have."""
+
+    def __init__(self, visitor, heads: tuple[str, ...]):
+        self.visitor, self.heads = visitor, heads
+
+    @classmethod
+    def of(cls, visitor, patterns: RulePatterns):
+        """The visitor, filtered by the heads of the patterns its rules try first (learnt by trying each rule on
+        an empty word), or unchanged when a rule has no literal head."""
+        heads = []
+        for rule in getattr(visitor, "disambiguators", None) or [None]:
+            tried = patterns.first_patterns(rule.disambiguate) if rule is not None else []
+            head = _LITERAL_HEAD.match(tried[0]) if tried else None
+            if head is None:
+                return visitor
+            heads.append(head.group(1))
+        return cls(visitor, tuple(heads))
+
+    def visit(self, context) -> None:
+        if context.current_word.startswith(self.heads):
+            self.visitor.visit(context)
 
 
 # The letters a rule's pattern must start with: "^meng([aiueo])(.*)$" → "meng". Only letters followed by a group, a
@@ -228,6 +256,7 @@ class RulePatterns:
         # Most rules are tried on words that do not start with their prefix (^meng…, ^ber…): those are answered
         # by a string comparison, without entering the regex engine.
         self._heads: dict[str, tuple[str, re.Pattern]] = {}
+        self._tried: list[str] | None = None
 
     def _pattern(self, pattern: str, flags: int) -> re.Pattern:
         compiled = self._compiled.get((pattern, flags))
@@ -235,7 +264,18 @@ class RulePatterns:
             compiled = self._compiled[pattern, flags] = re.compile(pattern, flags)
         return compiled
 
+    def first_patterns(self, rule: Callable[[str], object]) -> list[str]:
+        """The patterns a rule tries on an empty word (none matches it, so only the first is tried)."""
+        self._tried = []
+        try:
+            rule("")
+            return self._tried
+        finally:
+            self._tried = None
+
     def match(self, pattern: str, string: str, flags: int = 0):
+        if self._tried is not None:
+            self._tried.append(pattern)
         if flags:
             return self._pattern(pattern, flags).match(string)
         found = self._heads.get(pattern)

@@ -159,10 +159,20 @@ def test_the_stem_filter_passes_words_whose_stem_is_a_feature(word):
     assert StemFilter([stem(word)])(word)
 
 
+_PREFIX_FORMS = ("ber", "be", "ter", "te", "me", "mem", "men", "meng", "meny", "menge", "memper", "pe", "pem", "pen",
+                 "peng", "peny", "penge", "per", "di", "ke", "se", "ku", "kau", "diper", "ber", "pel")
+
+
 def test_faster_rule_patterns_give_pysastrawis_own_stems():
-    """``RulePatterns`` replaces ``re`` inside PySastrawi; a fresh process without it must stem identically."""
+    """``RulePatterns`` replaces ``re`` inside PySastrawi and ``HeadFiltered`` skips rules for prefixes a word does
+    not have; a fresh process without them must stem identically, including every prefix rule's forms."""
+    from netral_scan.text import _root_words
+
+    roots = sorted(_root_words())[::300]
+    affixed = [prefix + root[start:] + suffix for root in roots for prefix in _PREFIX_FORMS for start in (0, 1)
+               for suffix in ("", "kan")]
     text = " ".join(corpus_sample()) + " pensineasi sinematikan menelunjuk pemberdayaan memperjuangkannya"
-    words = sorted({t.norm for t in tokenize(text) if t.norm.isalpha()})
+    words = sorted({t.norm for t in tokenize(text) if t.norm.isalpha()} | set(affixed))
     stock = subprocess.run([sys.executable, "-c", STOCK_STEMS], input="\n".join(words), capture_output=True,
                            text=True, check=True).stdout.split("\n")
     assert [stem(word) for word in words] == stock
