@@ -116,12 +116,13 @@ class Scorer:
             results[owner] = result
         return results
 
-    def ranked_features(self, features, probabilities: np.ndarray, rows: list[int]) -> dict[int, np.ndarray]:
-        """For each of the given rows, the columns of the features that raise the log-probability of its most likely
-        side-taking class, largest first. A feature's contribution is x_j · (w_cj − Σ_k p_k w_kj), the linear
-        model's exact gradient decomposition; all rows are computed at once."""
+    def ranked_features(self, features, probabilities: np.ndarray, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """For the given rows, the features that raise the log-probability of each row's most likely side-taking
+        class, as (row, column) arrays ordered by row and then largest first, at most MAX_CANDIDATES a row. A
+        feature's contribution is x_j · (w_cj − Σ_k p_k w_kj), the linear model's exact gradient decomposition; all
+        rows are computed at once."""
         if not rows:
-            return {}
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         selected = features[rows]
         owner = np.repeat(np.arange(len(rows)), np.diff(selected.indptr))
         row_probabilities = probabilities[rows]
@@ -132,30 +133,29 @@ class Scorer:
         contribution = selected.data * (weights[side[owner], np.arange(len(columns))]
                                         - np.einsum("nk,kn->n", row_probabilities[owner], weights))
         order = np.lexsort((-contribution, owner))  # by row, then largest contribution first
-        ranked = {}
-        for i, row in enumerate(rows):
-            segment = order[selected.indptr[i]:selected.indptr[i + 1]]
-            ranked[row] = columns[segment[contribution[segment] > 0][:MAX_CANDIDATES]]
-        return ranked
+        order = order[contribution[order] > 0]
+        owners = owner[order]
+        rank = np.arange(len(order)) - np.searchsorted(owners, owners)  # place within its row
+        kept = rank < MAX_CANDIDATES
+        return np.asarray(rows, dtype=np.int64)[owners[kept]], columns[order[kept]].astype(np.int64)
 
-    def reasons(self, documents: list[str], encoded: Encoded, ranked: dict[int, np.ndarray]) -> dict[int, str]:
+    def reasons(self, documents: list[str], encoded: Encoded, ranked: tuple[np.ndarray, np.ndarray]) -> dict[int, str]:
         """For each ranked row, the surface words of its highest-ranked features, e.g.
         ``coblos; nomor 2; ↳ menang satu putaran``. Where each feature is first written is found for all rows at
         once from the batch's tokens; a document read as a whole text is walked again instead."""
-        traced = [row for row in ranked if encoded.traced[row]]
-        sizes = [len(ranked[row]) for row in traced]
-        columns = np.concatenate([ranked[row] for row in traced]) if traced else np.zeros(0, dtype=np.int64)
-        positions = self._vectorizer.first_positions(encoded, np.repeat(np.array(traced, dtype=np.int64), sizes),
-                                                     columns)
-        sources = self._vectorizer.sources(encoded, positions, self._is_bigram[columns])
-        reasons, at = {}, 0
-        for row, size in zip(traced, sizes):
-            reasons[row] = _join_quotes(map(self._quote, itertools.repeat(encoded), sources[at:at + size]))
-            at += size
-        for row in ranked.keys() - set(traced):
-            names = self._weights.features[ranked[row]].tolist()
-            spans = _feature_spans(documents[row], self._analyzer, set(names))
-            reasons[row] = _join_quotes(spans.get(name) for name in names)
+        rows, columns = ranked
+        traced = encoded.traced[rows]
+        positions = self._vectorizer.first_positions(encoded, rows[traced], columns[traced])
+        sources = self._vectorizer.sources(encoded, positions, self._is_bigram[columns[traced]])
+        reasons, at = {}, 0  # at: where the row's sources start
+        for row, start, end, quotable in _runs(rows, traced):
+            if quotable:
+                reasons[row] = _join_quotes(map(self._quote, itertools.repeat(encoded), sources[at:at + end - start]))
+                at += end - start
+            else:
+                names = self._weights.features[columns[start:end]].tolist()
+                spans = _feature_spans(documents[row], self._analyzer, set(names))
+                reasons[row] = _join_quotes(spans.get(name) for name in names)
         return reasons
 
     def _quote(self, encoded: Encoded, source: tuple | None) -> str | None:
@@ -163,6 +163,15 @@ class Scorer:
             return None
         words, from_parent = self._vectorizer.quote(encoded, source)
         return _shortened(words, PARENT_MARK if from_parent else "")
+
+
+def _runs(rows: np.ndarray, traced: np.ndarray) -> Iterable[tuple[int, int, int, bool]]:
+    """Each row of a row-ordered array with where its run starts and ends, and whether the row is traced."""
+    if not len(rows):
+        return []
+    starts = np.flatnonzero(np.diff(rows, prepend=-1))
+    ends = np.append(starts[1:], len(rows))
+    return zip(rows[starts].tolist(), starts.tolist(), ends.tolist(), traced[starts].tolist())
 
 
 def _join_quotes(surfaces: Iterable[str | None]) -> str:
