@@ -178,16 +178,17 @@ class Vectorizer:
         """For each position (-1: not written), what quoting it needs: the chunks where its words start and end, with
         their occurrence numbers and the token's index in each, and whether they are in the parent text. Gathered for
         all positions at once."""
-        if not len(encoded.tokens):
-            return [None] * len(positions)
-        found = positions >= 0
-        first = np.where(found, positions, 0)
-        last = np.where(found & bigrams, first + 1, first)
+        hits = np.flatnonzero(positions >= 0)
+        first = positions[hits]
+        last = np.where(bigrams[hits], first + 1, first)
         first_chunk, last_chunk = encoded.chunk[first], encoded.chunk[last]
-        sources = zip(encoded.chunk_texts(first_chunk), encoded.part[first].tolist(), encoded.chunk_texts(last_chunk),
-                      encoded.part[last].tolist(), first_chunk.tolist(), last_chunk.tolist(),
-                      encoded.context[first].tolist())
-        return [source if hit else None for source, hit in zip(sources, found.tolist())]
+        found = zip(encoded.chunk_texts(first_chunk), encoded.part[first].tolist(), encoded.chunk_texts(last_chunk),
+                    encoded.part[last].tolist(), first_chunk.tolist(), last_chunk.tolist(),
+                    encoded.context[first].tolist())
+        sources: list[tuple | None] = [None] * len(positions)
+        for hit, source in zip(hits.tolist(), found):
+            sources[hit] = source
+        return sources
 
     def quote(self, encoded: Encoded, source: tuple) -> tuple[str, bool]:
         """The words written for a feature (see ``sources``), whitespace collapsed, and whether they come from the
