@@ -170,3 +170,12 @@ def test_a_lone_surrogate_is_scored_and_quoted_like_other_text(default_model):
     (plain_result,), (odd_result,) = (scorer.score([Item(id="1", kind="post", text=text)]) for text in (plain, odd))
     assert odd_result.score == pytest.approx(plain_result.score, abs=0.05)
     assert odd_result.reasons and odd_result.flagged == plain_result.flagged
+
+
+def test_batches_read_whole_or_with_lone_surrogates_still_get_evidence(default_model):
+    scorer = Scorer(default_model)
+    items = [Item(id="1", kind="post", text="coblos nomor 2 ya"),  # read whole
+             Item(id="2", kind="comment", text="setuju nomor 2", parent_text="coblos 02 \ud800 menang")]
+    for batch in (items[:1], items[1:], items):
+        results = scorer.score(batch)
+        assert all(result.flagged and result.reasons for result in results)
