@@ -14,6 +14,7 @@ OUTPUT_COLUMNS = ("id", "kind", "author", "created_at", "flagged", "label", "sco
                   "parent_text", "target", "url", "source")
 # OWASP CSV injection: a cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)  # each is one character
 EXCEL_BOM = "\ufeff"
 EXCEL_DIGITS = 15  # Excel keeps 15 significant digits; longer numeric ids would be rounded
 
@@ -68,7 +69,9 @@ class RowWriter:
 
     def write(self, row: dict) -> None:
         if self.format == "csv":
-            cells = [neutralise(str(row.get(key, ""))) for key in self.columns]
+            # neutralise(), inlined: this runs for every cell of every row.
+            cells = ["'" + value if value[:1] in _FORMULA_FIRST and value != "-" else value
+                     for value in [str(row.get(key, "")) for key in self.columns]]
             if self.excel and "id" in self.columns:
                 at = self.columns.index("id")
                 if cells[at].isdigit() and len(cells[at]) > EXCEL_DIGITS:
