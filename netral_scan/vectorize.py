@@ -2,11 +2,12 @@
 
 The trained pipeline joins each document's feature tokens into a string and lets scikit-learn split it again and
 build every bigram string, one Python string per token pair. When scanning, only the tokens and pairs that are
-in the model's vocabulary matter, so each whitespace chunk is mapped once to token ids (cached, like the
-Analyzer's features), and a whole batch's unigram and bigram columns are looked up with numpy. The rows are the
-same as ``tfidf.transform(analyze_texts(documents))``: ``tests/test_vectorize.py`` checks this.
+in the model's vocabulary matter. A batch of texts is split on whitespace by Arrow, each *distinct* chunk of the
+batch is mapped to token ids (cached across batches, like the Analyzer's features), and the batch's tokens, their
+unigram and bigram columns and the chunk each came from are kept as numpy arrays (``Encoded``): the rows are
+counted from them, and the evidence of flagged documents is found in them. The rows are the same as
+``tfidf.transform(analyze_texts(documents))``: ``tests/test_vectorize.py`` checks this.
 """
-
 from __future__ import annotations
 
 from dataclasses import dataclass
