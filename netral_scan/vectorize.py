@@ -8,6 +8,7 @@ unigram and bigram columns and the chunk each came from are kept as numpy arrays
 counted from them, and the evidence of flagged documents is found in them. The rows are the same as
 ``tfidf.transform(analyze_texts(documents))``: ``tests/test_vectorize.py`` checks this.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
