@@ -48,7 +48,7 @@ def result_row(result) -> dict:
 
 def neutralise(value: str) -> str:
     """Prefix a cell that a spreadsheet would run as a formula with ``'`` (a lone ``-``, stdin, is not one)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) and value != "-" else value
+    return "'" + value if value[:1] in _FORMULA_FIRST and value != "-" else value
 
 
 class RowWriter:
@@ -69,9 +69,7 @@ class RowWriter:
 
     def write(self, row: dict) -> None:
         if self.format == "csv":
-            # neutralise(), inlined: this runs for every cell of every row.
-            cells = ["'" + value if value[:1] in _FORMULA_FIRST and value != "-" else value
-                     for value in [str(row.get(key, "")) for key in self.columns]]
+            cells = [neutralise(str(row.get(key, ""))) for key in self.columns]
             if self.excel and "id" in self.columns:
                 at = self.columns.index("id")
                 if cells[at].isdigit() and len(cells[at]) > EXCEL_DIGITS:

@@ -222,9 +222,12 @@ class HeadFiltered:
     def of(cls, visitor, patterns: RulePatterns):
         """The visitor, filtered by the heads of the patterns its rules try first (learnt by trying each rule on
         an empty word), or unchanged when a rule has no literal head."""
+        rules = getattr(visitor, "disambiguators", None)  # RemovePlainPrefix has none: it is kept as it is
+        if not rules:
+            return visitor
         heads = []
-        for rule in getattr(visitor, "disambiguators", None) or [None]:
-            tried = patterns.first_patterns(rule.disambiguate) if rule is not None else []
+        for rule in rules:
+            tried = patterns.first_patterns(rule.disambiguate)
             head = _LITERAL_HEAD.match(tried[0]) if tried else None
             if head is None:
                 return visitor
