@@ -256,9 +256,6 @@ class RulePatterns:
 
     def __init__(self):
         self._compiled: dict[tuple[str, int], re.Pattern] = {}
-        # Most rules are tried on words that do not start with their prefix (^meng…, ^ber…): those are answered
-        # by a string comparison, without entering the regex engine.
-        self._heads: dict[str, tuple[str, re.Pattern]] = {}
         self._tried: list[str] | None = None
 
     def _pattern(self, pattern: str, flags: int) -> re.Pattern:
@@ -279,14 +276,7 @@ class RulePatterns:
     def match(self, pattern: str, string: str, flags: int = 0):
         if self._tried is not None:
             self._tried.append(pattern)
-        if flags:
-            return self._pattern(pattern, flags).match(string)
-        found = self._heads.get(pattern)
-        if found is None:
-            head = _LITERAL_HEAD.match(pattern)
-            found = self._heads[pattern] = (head.group(1) if head else "", self._pattern(pattern, 0))
-        head, compiled = found
-        return compiled.match(string) if string.startswith(head) else None
+        return self._pattern(pattern, flags).match(string)
 
     def sub(self, pattern: str, replacement: str, string: str, count: int = 0, flags: int = 0) -> str:
         if not flags and pattern.replace("-", "").isalpha() and "\\" not in replacement:  # a plain word matches itself
