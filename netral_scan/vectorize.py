@@ -59,7 +59,7 @@ class Vectorizer:
 
     def rows(self, encoded: Encoded) -> sp.csr_matrix:
         """TF-IDF rows (CSR, sorted indices) of encoded documents."""
-        size = len(encoded.lengths)
+        size = encoded.size
         known = encoded.unigram >= 0
         paired = encoded.pair >= 0
         row_index = np.concatenate([encoded.row[known], encoded.row[paired]])
@@ -225,7 +225,7 @@ class Encoded:
     """A batch of documents as one array of token ids, with each token's document, columns and source chunk."""
 
     def __init__(self, size: int):
-        self.lengths = np.zeros(size, dtype=np.int64)
+        self.size = size  # documents
         self.traced = np.ones(size, dtype=bool)  # documents whose every token can be quoted from its chunk
         self._segments: list[tuple[Tokens, np.ndarray]] = []
         self._occurrence: list[np.ndarray] = []
@@ -240,11 +240,10 @@ class Encoded:
 
     def finish(self) -> None:
         """Lay the segments out document by document."""
-        totals = np.zeros_like(self.lengths)
+        totals = np.zeros(self.size, dtype=np.int64)  # tokens per document
         for tokens, rows in self._segments:
             totals[rows] += tokens.sizes
         size = int(totals.sum())
-        self.lengths = totals
         self.tokens = np.empty(size, dtype=np.int64)
         self.chunk = np.full(size, -1, dtype=np.int64)
         self.part = np.zeros(size, dtype=np.int64)
