@@ -108,7 +108,7 @@ from netral_scan.scan import scan
 from netral_scan.watchlist import load_watchlist
 model, watchlist = load(), load_watchlist()
 started = time.perf_counter()
-scan([sys.argv[1]], model, RowWriter(io.StringIO()).write, watchlist=watchlist, jobs=1)
+scan([sys.argv[1]], model, RowWriter(io.StringIO()), watchlist=watchlist, jobs=1)
 print(time.perf_counter() - started)
 """
 

@@ -232,12 +232,12 @@ def scan_account(account: Account, model, watchlist, threshold: float | None = N
     """Scan one account's export with the core scanner and keep its flagged rows and counts. Sources are
     shown relative to ``root``, so the outputs do not depend on where the folder sits. ``jobs`` > 1 judges
     the batches of this one export in parallel (the output is the same)."""
-    from netral_scan.scan import NOT_JUDGEABLE, OUTSIDE_WINDOW, Summary, scan
+    from netral_scan.scan import NOT_JUDGEABLE, OUTSIDE_WINDOW, Rows, Summary, scan
 
-    rows: list[dict] = []
+    rows = Rows()
     summary = Summary()
     try:
-        scan([account.path], model, rows.append, threshold=threshold, window=window, watchlist=watchlist,
+        scan([account.path], model, rows, threshold=threshold, window=window, watchlist=watchlist,
              platform=platform, summary=summary, jobs=jobs)
     except Exception as error:  # one export hitting a reader bug must not stop the audit of a whole office
         summary.errors.append(f"{account.path}: unexpected error while reading ({type(error).__name__}: {error})")

@@ -150,7 +150,7 @@ def check(
         loaded = _load_model(model)
         with _output_stream(output, excel) as stream, _progress_bar() as progress:
             writer = RowWriter(stream, output_format.value, excel=excel)
-            scan(feeds, loaded, writer.write, threshold=threshold, include_all=all_items, platform=platform,
+            scan(feeds, loaded, writer, threshold=threshold, include_all=all_items, platform=platform,
                  progress=progress, summary=summary, window=window, watchlist=accounts,
                  jobs=jobs or DEFAULT_JOBS)
     for message in summary.errors:

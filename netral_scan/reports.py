@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import tempfile
@@ -52,32 +53,43 @@ def neutralise(value: str) -> str:
 
 
 class RowWriter:
-    """Writes result rows as CSV (formula-safe) or JSONL (byte-exact values) to an open text stream."""
+    """Writes result rows as CSV (formula-safe) or JSONL (byte-exact values) to an open text stream.
+
+    ``render`` turns a batch of rows into text and changes nothing, so a scan runs it in the worker process that
+    judged the batch; ``put`` writes such text, in input order."""
 
     def __init__(self, stream: IO[str], output_format: str = "csv", columns=OUTPUT_COLUMNS, excel: bool = False):
         self.stream = stream
         self.excel = excel
         self.format = output_format
         self.columns = columns
-        self.rows = 0
         if output_format == "csv":
             if excel:
                 stream.write(EXCEL_BOM)
-            # A plain writer fed lists in column order: DictWriter checks every row's keys, a fifth of the write time.
-            self._csv = csv.writer(stream, lineterminator="\n")
-            self._csv.writerow(columns)
+            csv.writer(stream, lineterminator="\n").writerow(columns)
 
-    def write(self, row: dict) -> None:
-        if self.format == "csv":
+    def render(self, rows: list[dict]) -> str:
+        if self.format != "csv":
+            return "".join(json.dumps({key: row.get(key, "") for key in self.columns}, ensure_ascii=False) + "\n"
+                           for row in rows)
+        text = io.StringIO()
+        # A plain writer fed lists in column order: DictWriter checks every row's keys, a fifth of the write time.
+        writer = csv.writer(text, lineterminator="\n")
+        long_ids = self.excel and "id" in self.columns
+        for row in rows:
             cells = [neutralise(str(row.get(key, ""))) for key in self.columns]
-            if self.excel and "id" in self.columns:
+            if long_ids:
                 at = self.columns.index("id")
                 if cells[at].isdigit() and len(cells[at]) > EXCEL_DIGITS:
                     cells[at] = "'" + cells[at]  # keep a long numeric id as text, not 1.58792E+18
-            self._csv.writerow(cells)
-        else:
-            self.stream.write(json.dumps({key: row.get(key, "") for key in self.columns}, ensure_ascii=False) + "\n")
-        self.rows += 1
+            writer.writerow(cells)
+        return text.getvalue()
+
+    def put(self, text: str) -> None:
+        self.stream.write(text)
+
+    def write(self, row: dict) -> None:
+        self.put(self.render([row]))
 
 
 def format_summary(summary) -> str:

@@ -15,7 +15,7 @@ import signal
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from netral_scan.errors import FeedError
 from netral_scan.feeds import Item, Pending, Skipped, read_input
@@ -62,11 +62,33 @@ class Summary:
         self.skip_examples.setdefault(reason, where)
 
 
+class Output(Protocol):
+    """Where a scan's output rows go (``reports.RowWriter``, or ``Rows`` to keep them as dicts)."""
+
+    def render(self, rows: list[dict]) -> Any:
+        """A batch's rows in the form ``put`` takes. Changes nothing: it runs where the batch was judged, which may
+        be a worker process, so that the parent only writes."""
+
+    def put(self, rendered: Any) -> None:
+        """Takes one rendered batch; called in input order."""
+
+
+class Rows(list):
+    """An :class:`Output` that keeps the rows as dicts, for callers that look at them."""
+
+    def render(self, rows: list[dict]) -> list[dict]:
+        return rows
+
+    def put(self, rendered: list[dict]) -> None:
+        self.extend(rendered)
+
+
 @dataclass
 class Judge:
     """Everything needed to judge a batch; built once per process."""
 
     scorer: Scorer
+    render: Callable[[list[dict]], Any]
     include_all: bool = False
     window: Window | None = None
     watchlist: object = None
@@ -74,9 +96,9 @@ class Judge:
 
 @dataclass
 class BatchOutcome:
-    """What judging one batch produced: output rows and the counts to add to the summary."""
+    """What judging one batch produced: its rendered output rows and the counts to add to the summary."""
 
-    rows: list = field(default_factory=list)
+    output: Any = None
     summary: Summary = field(default_factory=Summary)
 
 
@@ -85,6 +107,7 @@ def judge_batch(batch: list, judge: Judge) -> BatchOutcome:
     outcome = BatchOutcome()
     summary = outcome.summary
     items: list[Item] = []
+    rows: list[dict] = []
     for entry in batch:
         summary.items_read += 1
         if isinstance(entry, Pending):
@@ -111,7 +134,8 @@ def judge_batch(batch: list, judge: Judge) -> BatchOutcome:
             summary.flagged_by_label[result.label] += 1
             summary.flagged_by_kind[item.kind] += 1
         if result.flagged or judge.include_all:
-            outcome.rows.append(result_row(result))
+            rows.append(result_row(result))
+    outcome.output = judge.render(rows)
     return outcome
 
 
@@ -215,16 +239,15 @@ class _Workers:
             self.pool.join()
 
 
-def scan(inputs: list[str], model: Model, write: Callable[[dict], None], threshold: float | None = None,
+def scan(inputs: list[str], model: Model, output: Output, threshold: float | None = None,
          include_all: bool = False, platform: str | None = None,
          progress: Callable[[int], None] | None = None, summary: Summary | None = None,
          window: Window | None = None, watchlist=None, jobs: int = 1) -> Summary:
-    """Scan each input, calling ``write`` with an output row for every flagged item (every item with
-    ``include_all``). An input that cannot be read is recorded in ``Summary.errors`` and the others are
-    still scanned. Pass ``summary`` to keep the counts of a run that is interrupted. Items outside
+    """Scan each input, giving ``output`` a row for every flagged item (every item with ``include_all``). An
+    input that cannot be read is recorded in ``Summary.errors`` and the others are still scanned. Pass ``summary`` to keep the counts of a run that is interrupted. Items outside
     ``window`` are skipped; likes and shares of side-taking accounts on ``watchlist`` are flagged by rule."""
     started = time.perf_counter()
-    judge = Judge(Scorer(model, threshold), include_all, window, watchlist)
+    judge = Judge(Scorer(model, threshold), output.render, include_all, window, watchlist)
     summary = summary if summary is not None else Summary()
     workers = _Workers(judge, jobs)
     collector_thresholds = gc.get_threshold()
@@ -233,8 +256,7 @@ def scan(inputs: list[str], model: Model, write: Callable[[dict], None], thresho
         for path in inputs:
             try:
                 for outcome in workers.outcomes(_batches(read_input(path, platform, deferred=True), BATCH_SIZE)):
-                    for row in outcome.rows:
-                        write(row)
+                    output.put(outcome.output)
                     _merge(summary, outcome.summary)
                     if progress:
                         progress(outcome.summary.items_read)

@@ -16,7 +16,7 @@ from netral_scan.audit import (FLAGGED_COLUMNS, AuditOptions, AuditStateError, R
                                run_audit)
 from netral_scan.cli import app
 from netral_scan.reports import OUTPUT_COLUMNS
-from netral_scan.scan import scan
+from netral_scan.scan import Rows, scan
 from netral_scan.watchlist import load_watchlist
 
 from conftest import ROOT
@@ -112,8 +112,8 @@ def test_flagged_csv_holds_what_check_finds_for_each_account(audited, default_mo
     assert (outdir / "flagged.csv").read_text(encoding="utf-8").splitlines()[0] == ",".join(FLAGGED_COLUMNS)
     expected = []
     for account in discover_accounts(root):
-        found = []
-        scan([account.path], default_model, found.append, watchlist=load_watchlist())
+        found = Rows()
+        scan([account.path], default_model, found, watchlist=load_watchlist())
         for row in found:
             row["source"] = row["source"].replace(f"{root}/", "")
         expected += [{"account_id": account.id, **row} for row in found]
