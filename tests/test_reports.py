@@ -51,3 +51,29 @@ def test_atomic_path_renames_on_success(tmp_path):
     with atomic_path(target) as temporary:
         open(temporary, "w").write("done")
     assert target.read_text() == "done" and list(tmp_path.iterdir()) == [target]
+
+
+@pytest.mark.parametrize("output_format,excel", [("csv", False), ("csv", True), ("jsonl", False)])
+def test_a_rendered_batch_is_the_rows_written_one_by_one(output_format, excel):
+    rows = [{"id": "1587920000000000000", "text": "coblos 02, \"gas\"\nbesok", "score": "0.9"},
+            {"id": "2", "text": "-1 hari lagi", "reasons": "coblos; ↳ nomor 2"}, {"id": "3"}]
+    one_by_one, batched = io.StringIO(), io.StringIO()
+    writer = RowWriter(one_by_one, output_format, excel=excel)
+    for row in rows:
+        writer.write(row)
+    batch_writer = RowWriter(batched, output_format, excel=excel)
+    batch_writer.put(batch_writer.render(rows))
+    assert batched.getvalue() == one_by_one.getvalue()
+    assert batched.getvalue().count("coblos 02") == 1
+
+
+def test_render_writes_nothing_itself():
+    out = io.StringIO()
+    writer = RowWriter(out)
+    header = out.getvalue()
+    assert writer.render([{"id": "1"}]) == "1" + "," * (len(OUTPUT_COLUMNS) - 1) + "\n"
+    assert out.getvalue() == header
+
+
+def test_excel_keeps_a_long_numeric_id_as_text():
+    assert RowWriter(io.StringIO(), excel=True).render([{"id": "1587920000000000000"}]).startswith("'158792")

@@ -1,3 +1,9 @@
+import io
+import json
+
+import netral_scan.scan as scan_module
+from netral_scan.reports import RowWriter
+from netral_scan.scan import Rows, scan
 
 
 def test_undecoded_lines_travel_to_workers_packed_and_come_back_the_same():
@@ -10,3 +16,37 @@ def test_undecoded_lines_travel_to_workers_packed_and_come_back_the_same():
     assert not isinstance(packed, list) and _unpacked(packed) == lines
     mixed = lines + [Skipped("invalid JSON line", "f.jsonl", "line 5")]
     assert _packed(mixed) is mixed and _unpacked(mixed) is mixed
+
+
+def _feed(tmp_path):
+    texts = ["besok coblos nomor 2 ya, lanjutkan!", "jadwal debat capres malam ini di TV", "sarapan nasi uduk enak",
+             "jangan pilih paslon itu, cuma jago ngomong", "ASN wajib netral, jangan like postingan kampanye"]
+    path = tmp_path / "feed.jsonl"
+    with open(path, "w", encoding="utf-8") as handle:
+        for number in range(60):
+            handle.write(json.dumps({"id": str(number), "text": f"{texts[number % len(texts)]} {number}"}) + "\n")
+        handle.write("not json\n")
+    return str(path)
+
+
+def test_workers_render_the_same_output_as_one_process(tmp_path, monkeypatch, default_model):
+    monkeypatch.setattr(scan_module, "BATCH_SIZE", 7)  # nine batches: the parent judges one, workers the rest
+    feed = _feed(tmp_path)
+    outputs, summaries = {}, {}
+    for jobs in (1, 2):
+        stream = io.StringIO()
+        summaries[jobs] = scan([feed], default_model, RowWriter(stream), include_all=True, jobs=jobs)
+        outputs[jobs] = stream.getvalue()
+    assert outputs[2] == outputs[1]
+    assert outputs[1].count("\n") == 1 + 60  # the header and every item (include_all)
+    assert summaries[2].items_read == summaries[1].items_read == 61
+    assert summaries[2].skipped == summaries[1].skipped and summaries[1].skipped_total == 1
+
+
+def test_rows_keeps_the_rows_as_dicts_in_input_order(tmp_path, monkeypatch, default_model):
+    monkeypatch.setattr(scan_module, "BATCH_SIZE", 7)
+    rows = Rows()
+    summary = scan([_feed(tmp_path)], default_model, rows, jobs=2)
+    assert len(rows) == summary.flagged > 0
+    ids = [int(row["id"]) for row in rows]
+    assert ids == sorted(ids) and all(row["flagged"] == "true" for row in rows)
