@@ -244,8 +244,9 @@ def scan(inputs: list[str], model: Model, output: Output, threshold: float | Non
          progress: Callable[[int], None] | None = None, summary: Summary | None = None,
          window: Window | None = None, watchlist=None, jobs: int = 1) -> Summary:
     """Scan each input, giving ``output`` a row for every flagged item (every item with ``include_all``). An
-    input that cannot be read is recorded in ``Summary.errors`` and the others are still scanned. Pass ``summary`` to keep the counts of a run that is interrupted. Items outside
-    ``window`` are skipped; likes and shares of side-taking accounts on ``watchlist`` are flagged by rule."""
+    input that cannot be read is recorded in ``Summary.errors`` and the others are still scanned. Pass ``summary``
+    to keep the counts of a run that is interrupted. Items outside ``window`` are skipped; likes and shares of
+    side-taking accounts on ``watchlist`` are flagged by rule."""
     started = time.perf_counter()
     judge = Judge(Scorer(model, threshold), output.render, include_all, window, watchlist)
     summary = summary if summary is not None else Summary()
