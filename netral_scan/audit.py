@@ -578,8 +578,7 @@ def _write_csv(path: Path, columns: tuple, rows: list[dict]) -> None:
     with atomic_path(path) as temporary:
         with open(temporary, "w", encoding="utf-8", newline="") as stream:
             writer = RowWriter(stream, "csv", columns=columns)
-            for row in rows:
-                writer.write(row)
+            writer.put(writer.render(rows))
 
 
 def _write_text(path: Path, text: str) -> None:
