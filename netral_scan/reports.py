@@ -75,13 +75,11 @@ class RowWriter:
         text = io.StringIO()
         # A plain writer fed lists in column order: DictWriter checks every row's keys, a fifth of the write time.
         writer = csv.writer(text, lineterminator="\n")
-        long_ids = self.excel and "id" in self.columns
+        id_at = self.columns.index("id") if self.excel and "id" in self.columns else None
         for row in rows:
             cells = [neutralise(str(row.get(key, ""))) for key in self.columns]
-            if long_ids:
-                at = self.columns.index("id")
-                if cells[at].isdigit() and len(cells[at]) > EXCEL_DIGITS:
-                    cells[at] = "'" + cells[at]  # keep a long numeric id as text, not 1.58792E+18
+            if id_at is not None and cells[id_at].isdigit() and len(cells[id_at]) > EXCEL_DIGITS:
+                cells[id_at] = "'" + cells[id_at]  # keep a long numeric id as text, not 1.58792E+18
             writer.writerow(cells)
         return text.getvalue()
 
