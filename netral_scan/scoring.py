@@ -178,12 +178,20 @@ def _join_quotes(surfaces: Iterable[str | None]) -> str:
     """Up to MAX_REASONS quotes in rank order, skipping one contained in an earlier quote and replacing earlier
     ones contained in it."""
     quoted: list[str] = []
-    for surface in surfaces:
-        if surface and not any(surface in earlier for earlier in quoted):
-            quoted = [earlier for earlier in quoted if earlier not in surface]
+    for surface in surfaces:  # plain loops: this runs for some six candidates of every flagged item
+        if not surface:
+            continue
+        for earlier in quoted:
+            if surface in earlier:
+                break
+        else:
+            for earlier in quoted:
+                if earlier in surface:
+                    quoted = [earlier for earlier in quoted if earlier not in surface]
+                    break
             quoted.append(surface)
-        if len(quoted) >= MAX_REASONS:
-            break
+            if len(quoted) >= MAX_REASONS:
+                break
     return "; ".join(quoted)
 
 

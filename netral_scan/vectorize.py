@@ -159,6 +159,9 @@ class Vectorizer:
         first token), or -1. Only tokens read chunk by chunk count, and a bigram's two tokens must come from the
         same text (not one from the comment and one from its parent)."""
         quotable = encoded.chunk >= 0
+        asked_row = np.zeros(encoded.size, dtype=bool)
+        asked_row[rows] = True
+        quotable &= asked_row[encoded.row]  # only the rows asked about are searched
         same_text = np.zeros(len(encoded.tokens), dtype=bool)
         same_text[:-1] = quotable[:-1] & quotable[1:] & (encoded.context[:-1] == encoded.context[1:])
         unigram_at = np.flatnonzero(quotable & (encoded.unigram >= 0))
@@ -203,7 +206,7 @@ class Vectorizer:
             return first_text[tokens[first_part].start:tokens[last_part].end], from_parent
         start = 0 if first_text.isalpha() else self.analyzer.chunk_tokens(first_text)[first_part].start
         end = len(last_text) if last_text.isalpha() else self.analyzer.chunk_tokens(last_text)[last_part].end
-        middle = encoded.chunk_texts(np.arange(first + 1, last))
+        middle = encoded.chunk_texts(np.arange(first + 1, last)) if last > first + 1 else []
         return " ".join(filter(None, [first_text[start:], *middle, last_text[:end]])), from_parent
 
 
