@@ -102,18 +102,16 @@ class Scorer:
             return results
         probabilities, features, encoded = self._judge(documents)
         partisan_scores = probabilities[:, self.partisan].sum(axis=1)
-        best: dict[int, int] = {}
-        for row, owner in enumerate(owners):
-            if owner not in best or partisan_scores[row] > partisan_scores[best[owner]]:
-                best[owner] = row
-        explained = [row for row in best.values() if explain_all or partisan_scores[row] >= self.threshold]
-        reasons = self.reasons(documents, encoded, self.ranked_features(features, probabilities, explained))
-        for owner, row in best.items():
-            score = float(partisan_scores[row])
-            result = Result(items[owner], score >= self.threshold, self.labels[int(np.argmax(probabilities[row]))],
-                            round(score, SCORE_DECIMALS))
-            result.reasons = reasons.get(row, "")
-            results[owner] = result
+        rows = _best_rows(np.array(owners), partisan_scores)
+        scores = partisan_scores[rows]
+        flagged = scores >= self.threshold
+        explained = rows if explain_all else rows[flagged]
+        reasons = self.reasons(documents, encoded, self.ranked_features(features, probabilities, explained.tolist()))
+        labels = np.argmax(probabilities[rows], axis=1)
+        for row, score, flag, label in zip(rows.tolist(), scores.tolist(), flagged.tolist(), labels.tolist()):
+            owner = owners[row]
+            results[owner] = Result(items[owner], flag, self.labels[label], round(score, SCORE_DECIMALS),
+                                    reasons.get(row, ""))
         return results
 
     def ranked_features(self, features, probabilities: np.ndarray, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -163,6 +161,14 @@ class Scorer:
             return None
         words, from_parent = self._vectorizer.quote(encoded, source)
         return _shortened(words, PARENT_MARK if from_parent else "")
+
+
+def _best_rows(owners: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """For each owner (owners ascending), its row with the highest score; the first such row on a tie."""
+    order = np.lexsort((-scores, owners))  # stable: equal scores keep their row order
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = owners[order[1:]] != owners[order[:-1]]
+    return order[first]
 
 
 def _runs(rows: np.ndarray, traced: np.ndarray) -> Iterable[tuple[int, int, int, bool]]:
