@@ -18,7 +18,7 @@ from netral_scan.errors import FeedError
 from netral_scan.feeds import KINDS, Entry, Item, Pending, Skipped
 from netral_scan.feeds.archive import Archive, StdinArchive
 
-TEXT_FIELDS = ("text", "parent_text", "target", "author", "url")
+TEXT_FIELDS = ("text", "parent_text", "target", "author", "url")  # in the order _entry unpacks them
 FEED_FIELDS = frozenset({"id", "kind", "created_at", *TEXT_FIELDS})
 KIND_ALIASES = {
     "status": "post", "tweet": "post", "video": "post", "reply": "comment", "retweet": "share",
@@ -258,17 +258,15 @@ def _entry(value, source: str, number: int, where: str) -> Entry:
         return Skipped("record is not an object", source, where)
     if FEED_FIELDS.isdisjoint(value):
         return Skipped("record has none of the feed fields", source, where)
-    fields = {}
+    texts = []
     for name in TEXT_FIELDS:
-        field_value = value.get(name)
-        if field_value is None:
-            fields[name] = ""
-        elif isinstance(field_value, str):
-            fields[name] = field_value
-        elif isinstance(field_value, (dict, list)):
-            return Skipped(f"field '{name}' is not text", source, where)
-        else:
-            fields[name] = str(field_value)
+        field_value = value.get(name, "")
+        if type(field_value) is not str:  # nearly always a string: test that first
+            if isinstance(field_value, (dict, list)):
+                return Skipped(f"field '{name}' is not text", source, where)
+            field_value = "" if field_value is None else str(field_value)
+        texts.append(field_value)
+    text, parent_text, target, author, url = texts
     kind = value.get("kind")
     if kind not in KINDS:  # the common case is already a clean kind name
         kind = str(kind or "post").strip().lower()
@@ -279,8 +277,11 @@ def _entry(value, source: str, number: int, where: str) -> Entry:
     if isinstance(item_id, (dict, list)) or item_id in (None, ""):
         item_id = f"{source}:{number}"
     extra = {} if value.keys() <= FEED_FIELDS else {k: v for k, v in value.items() if k not in FEED_FIELDS}
-    return Item(id=str(item_id), kind=kind, created_at=_timestamp(value.get("created_at")), source=source,
-                extra=extra, **fields)
+    # Positional: keyword arguments make building 100,000s of items a third slower.
+    created_at = value.get("created_at", "")
+    if type(created_at) is not str:
+        created_at = _timestamp(created_at)
+    return Item(str(item_id), kind, text, parent_text, target, author, created_at, url, source, extra)
 
 
 def _timestamp(value) -> str:
