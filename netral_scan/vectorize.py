@@ -17,7 +17,6 @@ from itertools import chain
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import scipy.sparse as sp
 
 from netral_scan.model import Weights
 from netral_scan.text import CHUNK_CACHE_SIZE, CONTEXT_PREFIX, CONTEXT_SEPARATOR, Analyzer, placeholder, shape_tokens
@@ -53,19 +52,22 @@ class Vectorizer:
         self._pair_columns = np.array([column for _, column in bigrams], dtype=np.int64)[order]
         self._chunks: tuple[dict, dict] = ({}, {})  # chunk -> ids, for own words and for context words
 
-    def transform(self, documents: list[str]) -> sp.csr_matrix:
+    def transform(self, documents: list[str]) -> SparseRows:
         """TF-IDF rows (CSR, sorted indices) for the documents."""
         return self.rows(self.encode(documents))
 
-    def rows(self, encoded: Encoded) -> sp.csr_matrix:
+    def rows(self, encoded: Encoded) -> SparseRows:
         """TF-IDF rows (CSR, sorted indices) of encoded documents."""
         size = encoded.size
         known = encoded.unigram >= 0
         paired = encoded.pair >= 0
         row_index = np.concatenate([encoded.row[known], encoded.row[paired]])
         columns = np.concatenate([encoded.unigram[known], encoded.pair[paired]])
-        counts = sp.csr_matrix((np.ones(len(columns)), (row_index, columns)), shape=(size, self.n_features))
-        counts.sum_duplicates()  # also sorts the indices, as scikit-learn's counting does
+        # Count each (row, column) once, in row order and then column order, as scikit-learn's counting does.
+        cells, counts = np.unique(row_index * self.n_features + columns, return_counts=True)
+        indptr = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(cells // self.n_features, minlength=size), out=indptr[1:])
+        counts = SparseRows(counts.astype(np.float64), cells % self.n_features, indptr, (size, self.n_features))
         if self._sublinear:
             np.log(counts.data, counts.data)
             counts.data += 1.0
@@ -211,6 +213,40 @@ class Vectorizer:
 
 
 @dataclass
+class SparseRows:
+    """Rows of a sparse matrix in CSR layout, as ``scipy.sparse.csr_matrix`` keeps them: the few operations a scan
+    needs, without importing scipy (a tenth of a second of start-up that every scan would wait for)."""
+
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    shape: tuple[int, int]
+
+    def __getitem__(self, rows) -> SparseRows:
+        """The given rows, in the order given."""
+        rows = np.asarray(rows, dtype=np.int64)
+        starts, sizes = self.indptr[rows], self.indptr[rows + 1] - self.indptr[rows]
+        taken = _ranges(starts, sizes)
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=indptr[1:])
+        return SparseRows(self.data[taken], self.indices[taken], indptr, (len(rows), self.shape[1]))
+
+    def __matmul__(self, dense: np.ndarray) -> np.ndarray:
+        """The dense product ``rows @ dense``, each row's terms summed in column order."""
+        products = self.data[:, None] * dense[self.indices]
+        result = np.zeros((self.shape[0], dense.shape[1]))
+        nonempty = np.diff(self.indptr) > 0
+        if products.size:
+            result[nonempty] = np.add.reduceat(products, self.indptr[:-1][nonempty], axis=0)
+        return result
+
+    def toarray(self) -> np.ndarray:
+        dense = np.zeros(self.shape)
+        dense[np.repeat(np.arange(self.shape[0]), np.diff(self.indptr)), self.indices] = self.data
+        return dense
+
+
+@dataclass
 class Tokens:
     """One segment of token ids for a list of texts, and, for tokens read chunk by chunk, where each came from."""
 
@@ -303,7 +339,7 @@ def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return np.repeat(starts - _starts(sizes), sizes) + np.arange(int(sizes.sum()))
 
 
-def _normalize_rows(rows: sp.csr_matrix, norm: str) -> None:
+def _normalize_rows(rows: SparseRows, norm: str) -> None:
     """Scale each row to unit norm in place, as ``sklearn.preprocessing.normalize`` does (empty rows stay 0)."""
     values = rows.data * rows.data if norm == "l2" else np.abs(rows.data)
     starts = rows.indptr[:-1]

@@ -45,7 +45,7 @@ def test_a_warm_cache_gives_the_same_rows(default_model):
     documents = corpus_documents(200)
     first = vectorizer.transform(documents)
     again = vectorizer.transform(documents)
-    assert (first != again).nnz == 0
+    assert all(np.array_equal(getattr(first, name), getattr(again, name)) for name in ("data", "indices", "indptr"))
 
 
 def test_an_empty_batch_gives_no_rows(default_model):
@@ -58,3 +58,15 @@ def test_trigram_models_are_refused(default_model):
     trigrams = replace(default_model.scoring_weights(), max_ngram=3)
     with pytest.raises(ValueError, match="unigrams and bigrams"):
         Vectorizer(trigrams, Scorer(default_model)._analyzer)
+
+
+def test_sparse_rows_select_and_multiply_as_scipy_does(default_model):
+    import scipy.sparse
+
+    rows = Scorer(default_model)._vectorizer.transform(corpus_documents(50) + [""])
+    reference = scipy.sparse.csr_matrix((rows.data, rows.indices, rows.indptr), shape=rows.shape)
+    picked = [5, 0, 50, 5, 3]
+    assert np.array_equal(rows[picked].toarray(), reference[picked].toarray())
+    weights = np.random.default_rng(0).normal(size=(rows.shape[1], 4))
+    assert np.allclose(rows @ weights, reference @ weights, rtol=0, atol=1e-12)
+    assert (rows[[]] @ weights).shape == (0, 4)
