@@ -481,6 +481,10 @@ class StemFilter:
         for root in roots & _root_words():
             self.tails[root[1:]] = self.tails.get(root[1:], frozenset()) | {root[0], *_RECODED_AS.get(root[0], "")}
             self.firsts[root[1:]] = self.firsts.get(root[1:], frozenset()) | {root[0]}
+        # The last two letters of every tail (the whole tail when shorter): a cut of the word that does not end so
+        # cannot be followed by a root's tail, whatever prefix comes before it.
+        self.tail_ends = frozenset(tail[-2:] for tail in (*self.tails, *self.firsts))
+        self._any_tail_ends = "" in self.tail_ends  # a one-letter root: every cut may be followed by its tail
         self._known: dict[str, bool] = {}
 
     def __call__(self, word: str) -> bool:
@@ -506,6 +510,8 @@ class StemFilter:
             if word[size - cut:] not in _SUFFIX_TAILS:
                 break  # every tail of a suffix tail is one too, so no longer cut can be
             end = size - cut
+            if not (word[end - 2:end] in self.tail_ends or word[end - 1:end] in self.tail_ends or self._any_tail_ends):
+                continue
             for p in ends:
                 if 0 < p <= end:  # the prefix's last letter stands for the root's first (menulis: me-n-ulis)
                     letters = self.tails.get(word[p:end])
