@@ -212,7 +212,8 @@ def train(
     partisan = cv_metrics["partisan"]
     typer.echo(f"cross-validated ({cv_metrics['folds']} folds): macro F1 {cv_metrics['macro_f1']:.4f}; partisan "
                f"precision {partisan['precision']:.4f} recall {partisan['recall']:.4f} F1 {partisan['f1']:.4f}")
-    typer.echo(f"threshold {trained.threshold:.4f} (best partisan F1 on out-of-fold scores)")
+    typer.echo(f"threshold {trained.threshold:.4f} (best partisan F-beta, beta {training.THRESHOLD_BETA}, "
+               "on out-of-fold scores)")
     if held_out is not None:
         typer.echo(training.format_evaluation(trained.card["test_metrics"]))
     typer.echo(f"wrote {output} and {card}")

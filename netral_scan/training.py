@@ -1,8 +1,11 @@
 """Labelled data, training and evaluation.
 
 Threshold rule: training collects out-of-fold scores from stratified ``CV_FOLDS``-fold cross-validation on
-the training data and picks the threshold with the best partisan F1 (endorse + attack vs the rest) on them.
-The test split is never seen here.
+the training data and picks the threshold with the best partisan F-beta (endorse + attack vs the rest) on them,
+beta = ``THRESHOLD_BETA``: precision counts twice as much as recall, because an inspector must defend every flag
+before a disciplinary board and a false flag costs more than a miss. The test split is never seen here.
+
+Every fit (each fold's and the final one) also learns from joined pairs of its own rows (``joined_pairs``).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import platform
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +24,16 @@ from netral_scan.errors import LabelledDataError
 from netral_scan.feeds import KINDS, Item
 from netral_scan.model import PARTISAN_LABELS, SEED, Model, build_pipeline
 from netral_scan.scoring import Scorer, training_document
+from netral_scan.text import CONTEXT_SEPARATOR
 
 FOUR_LABELS = ("endorse", "attack", "political", "other")
 BINARY_LABELS = {"partisan": "partisan", "neutral": "neutral", "1": "partisan", "0": "neutral",
                  "true": "partisan", "false": "neutral"}
 CV_FOLDS = 5
+THRESHOLD_BETA = 0.5
+# Joined pairs added to each fit, as a share of its rows; chosen by CV partisan F1 among 0, 0.15, 0.25, 0.5
+# (docs/model.md).
+JOINED_SHARE = 0.15
 METRIC_DECIMALS = 4
 
 
@@ -105,13 +114,39 @@ def is_partisan(labels) -> np.ndarray:
     return np.isin(np.asarray(labels), PARTISAN_LABELS)
 
 
-def best_threshold(truth: np.ndarray, scores: np.ndarray) -> float:
-    """The score threshold with the best partisan F1."""
+def best_threshold(truth: np.ndarray, scores: np.ndarray, beta: float = THRESHOLD_BETA) -> float:
+    """The score threshold with the best partisan F-beta (beta < 1 weighs precision more)."""
     from sklearn.metrics import precision_recall_curve
 
     precision, recall, thresholds = precision_recall_curve(truth, scores)
-    f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
-    return float(thresholds[int(np.argmax(f1[:-1]))])
+    weighted = (1 + beta**2) * precision * recall / np.maximum(beta**2 * precision + recall, 1e-12)
+    return float(thresholds[int(np.argmax(weighted[:-1]))])
+
+
+def joined_pairs(documents: list[str], labels: np.ndarray, share: float, seed: int) -> tuple[list[str], np.ndarray]:
+    """Extra rows, each two random rows joined into one text. Real posts are longer than the corpus's rows and mix a
+    side-taking sentence with neutral talk; a joined row teaches that a side taken anywhere in a text takes a side.
+    A side-taking row joined to a neutral one keeps its label; two neutral rows are `political` if either is
+    (else the first's label); two side-taking rows and comments (whose context must stay last) are not joined."""
+    rng = random.Random(seed)
+    joined, joined_labels = [], []
+    for _ in range(int(share * len(documents))):
+        first, second = rng.sample(range(len(documents)), 2)
+        sides = [labels[first] in PARTISAN_LABELS, labels[second] in PARTISAN_LABELS]
+        if all(sides) or CONTEXT_SEPARATOR in documents[first] + documents[second]:
+            continue
+        if sides[0] or sides[1]:
+            label = labels[first] if sides[0] else labels[second]
+        else:
+            label = "political" if "political" in (labels[first], labels[second]) else labels[first]
+        joined.append(f"{documents[first]} {documents[second]}")
+        joined_labels.append(label)
+    return joined, np.asarray(joined_labels, dtype=labels.dtype)
+
+
+def _fit(pipeline, documents: list[str], labels: np.ndarray, seed: int):
+    extra, extra_labels = joined_pairs(documents, labels, JOINED_SHARE, seed)
+    return pipeline.fit(documents + extra, np.concatenate([labels, extra_labels]))
 
 
 def partisan_metrics(truth: np.ndarray, flagged: np.ndarray) -> dict:
@@ -128,15 +163,20 @@ def partisan_metrics(truth: np.ndarray, flagged: np.ndarray) -> dict:
 def train(data: LabelledData, seed: int = SEED) -> tuple[Model, dict]:
     """Fit the pipeline on all rows; choose the threshold on out-of-fold scores. Returns the model and the
     cross-validated metrics."""
+    from sklearn.base import clone
     from sklearn.metrics import f1_score
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.model_selection import StratifiedKFold
 
     documents, labels = data.documents(), np.asarray(data.labels)
     pipeline = build_pipeline()
     pipeline.set_params(clf__random_state=seed)
     folds = StratifiedKFold(n_splits=CV_FOLDS, shuffle=True, random_state=seed)
-    out_of_fold = cross_val_predict(pipeline, documents, labels, cv=folds, method="predict_proba")
     classes = np.unique(labels)
+    out_of_fold = np.zeros((len(labels), len(classes)))
+    for fold, (fit_rows, held_out) in enumerate(folds.split(documents, labels)):
+        fitted = _fit(clone(pipeline), [documents[i] for i in fit_rows], labels[fit_rows], seed + fold)
+        columns = np.searchsorted(classes, fitted.classes_)  # a tiny fold may lack a class
+        out_of_fold[np.ix_(held_out, columns)] = fitted.predict_proba([documents[i] for i in held_out])
     partisan_columns = [i for i, label in enumerate(classes) if label in PARTISAN_LABELS]
     truth = is_partisan(labels)
     scores = out_of_fold[:, partisan_columns].sum(axis=1)
@@ -144,14 +184,16 @@ def train(data: LabelledData, seed: int = SEED) -> tuple[Model, dict]:
     predicted = classes[out_of_fold.argmax(axis=1)]
     cv_metrics = {"folds": CV_FOLDS, "macro_f1": round(float(f1_score(labels, predicted, average="macro")), METRIC_DECIMALS),
                   "partisan": partisan_metrics(truth, scores >= threshold)}
-    pipeline.fit(documents, labels)
+    _fit(pipeline, documents, labels, seed)
     card = {
         "netral_scan_version": __version__,
         "created": datetime.date.today().isoformat(),
         "training_data": {"file": data.name, "sha256": data.sha256, "rows": len(labels),
                           "label_counts": {str(k): int(v) for k, v in zip(*np.unique(labels, return_counts=True))}},
         "seed": seed,
-        "threshold_rule": f"best partisan F1 on {CV_FOLDS}-fold out-of-fold scores of the training data",
+        "threshold_rule": f"best partisan F-beta, beta {THRESHOLD_BETA}, on {CV_FOLDS}-fold out-of-fold scores of "
+                          "the training data",
+        "joined_pairs_share": JOINED_SHARE,
         "cv_metrics": cv_metrics,
         "libraries": _library_versions(),
         "pipeline": {"steps": [name for name, _ in pipeline.steps], "features": int(pipeline.named_steps["clf"].coef_.shape[1]),

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from netral_scan.errors import LabelledDataError
-from netral_scan.training import best_threshold, evaluate, read_labelled, train
+from netral_scan.text import CONTEXT_SEPARATOR
+from netral_scan.training import best_threshold, evaluate, joined_pairs, read_labelled, train
 
 SMALL = [
     ("coblos nomor 2 tanggal 14 februari ✌️", "endorse"), ("ayo menangkan 02 satu putaran", "endorse"),
@@ -57,7 +58,28 @@ def test_unknown_kind_is_named(tmp_path):
 
 def test_best_threshold_maximises_f1():
     truth = np.array([True, True, False, False])
-    assert best_threshold(truth, np.array([0.9, 0.6, 0.5, 0.1])) == pytest.approx(0.6)
+    assert best_threshold(truth, np.array([0.9, 0.6, 0.5, 0.1]), beta=1.0) == pytest.approx(0.6)
+
+
+def test_the_default_threshold_rule_weighs_precision_more():
+    truth = np.array([True, True, False, True, False, False])
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.2, 0.1])
+    assert best_threshold(truth, scores, beta=1.0) == pytest.approx(0.6)  # F1 takes the third hit, and a miss
+    assert best_threshold(truth, scores) == pytest.approx(0.8)  # beta 0.5 stops before the false flag
+
+
+def test_joined_pairs_keep_the_side_taken_and_never_join_two_sides_or_comments():
+    documents = ["coblos 02", "jangan pilih dia", "jadwal debat", "sarapan dulu", f"setuju{CONTEXT_SEPARATOR}ayo"]
+    labels = np.array(["endorse", "attack", "political", "other", "endorse"])
+    joined, joined_labels = joined_pairs(documents, labels, share=40, seed=1)
+    assert joined and joined == joined_pairs(documents, labels, share=40, seed=1)[0]
+    by_text = dict(zip(documents, labels))
+    for text, label in zip(joined, joined_labels):
+        parts = [document for document in documents if document in text]
+        assert len(parts) == 2 and CONTEXT_SEPARATOR not in text
+        sides = [by_text[part] for part in parts if by_text[part] in ("endorse", "attack")]
+        assert len(sides) <= 1
+        assert label == (sides[0] if sides else "political")
 
 
 def test_train_and_evaluate_report_honest_figures(tmp_path):
