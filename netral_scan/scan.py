@@ -108,10 +108,8 @@ def judge_batch(batch: list, judge: Judge) -> BatchOutcome:
     summary = outcome.summary
     items: list[Item] = []
     rows: list[dict] = []
-    for entry in batch:
+    for entry in _decoded(batch):
         summary.items_read += 1
-        if isinstance(entry, Pending):
-            entry = entry.decode()
         if isinstance(entry, Skipped):
             summary.skip(entry.reason, f"{entry.source} {entry.position}".strip())
             continue
@@ -161,42 +159,32 @@ def _merge(summary: Summary, part: Summary) -> None:
         summary.skip(reason, part.skip_examples[reason], count)
 
 
+def _decoded(batch: list) -> Iterator:
+    for entry in batch:
+        if isinstance(entry, Pending):
+            yield from entry.decode()
+        else:
+            yield entry
+
+
 def _batches(entries: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(entries)
-    while batch := list(itertools.islice(iterator, size)):
+    """Lists of entries holding about ``size`` records each (a ``Pending`` block counts as its lines)."""
+    batch, records = [], 0
+    for entry in entries:
+        batch.append(entry)
+        records += len(entry.lines) if isinstance(entry, Pending) else 1
+        if records >= size:
+            yield batch
+            batch, records = [], 0
+    if batch:
         yield batch
 
 
 _WORKER_JUDGE: Judge | None = None  # set in the parent before forking; workers inherit it
 
 
-def _judge_in_worker(batch) -> BatchOutcome:
-    return judge_batch(_unpacked(batch), _WORKER_JUDGE)
-
-
-@dataclass
-class _Lines:
-    """A batch of undecoded lines of one file, as sent to a worker: pickling 2,000 ``Pending`` records one by one
-    costs ten times more than these lists."""
-
-    decoder: Callable
-    source: str
-    data: list
-    numbers: list
-
-
-def _packed(batch: list):
-    first = batch[0]
-    if isinstance(first, Pending) and all(isinstance(entry, Pending) and entry.decoder is first.decoder
-                                          and entry.source == first.source for entry in batch):
-        return _Lines(first.decoder, first.source, [entry.data for entry in batch], [entry.number for entry in batch])
-    return batch
-
-
-def _unpacked(batch) -> list:
-    if isinstance(batch, _Lines):
-        return [Pending(batch.decoder, data, batch.source, number) for data, number in zip(batch.data, batch.numbers)]
-    return batch
+def _judge_in_worker(batch: list) -> BatchOutcome:
+    return judge_batch(batch, _WORKER_JUDGE)
 
 
 def _init_worker() -> None:
@@ -275,7 +263,7 @@ def _imap_ordered(pool, batches: Iterator[list], jobs: int) -> Iterator[BatchOut
     """Judge batches in the pool, in order, with a bounded number in flight so memory stays flat."""
     pending = []
     for batch in batches:
-        pending.append(pool.apply_async(_judge_in_worker, (_packed(batch),)))
+        pending.append(pool.apply_async(_judge_in_worker, (batch,)))
         if len(pending) >= jobs * JOBS_IN_FLIGHT:
             yield pending.pop(0).get()
     while pending:

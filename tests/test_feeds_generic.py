@@ -140,17 +140,19 @@ def test_a_five_megabyte_text_is_read(write_feed):
     assert len(entries(write_feed([{"text": big}], "feed.csv"))[0].text) == len(big)
 
 
-def test_deferred_ndjson_lines_decode_to_the_same_entries(tmp_path):
+def test_deferred_ndjson_blocks_decode_to_the_same_entries(tmp_path, monkeypatch):
     import pickle
 
     from netral_scan.feeds import Pending
 
+    monkeypatch.setattr("netral_scan.feeds.generic.NDJSON_BLOCK_LINES", 2)  # several blocks, one with a blank line
     path = tmp_path / "feed.jsonl"
     path.write_bytes(b'{"id": "a", "text": "coblos 02"}\n\n{"id": "b", "text": [1]}\nnot json\n\xff\xfe\n'
                      b'{"text": "tanpa id", "kind": "like", "parent_text": "x"}\n')
     direct = list(read_input(str(path)))
     deferred = list(read_input(str(path), deferred=True))
     assert all(isinstance(entry, Pending) for entry in deferred)
-    assert [pickle.loads(pickle.dumps(entry)).decode() for entry in deferred] == direct
+    assert [entry for block in deferred for entry in pickle.loads(pickle.dumps(block)).decode()] == direct
+    assert [number for block in deferred for number in block.numbers] == [1, 3, 4, 5, 6]  # line 2 is blank
     assert [getattr(entry, "reason", None) for entry in direct] == [
         None, "field 'text' is not text", "invalid JSON line", "invalid UTF-8", None]

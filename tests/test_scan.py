@@ -6,16 +6,16 @@ from netral_scan.reports import RowWriter
 from netral_scan.scan import Rows, scan
 
 
-def test_undecoded_lines_travel_to_workers_packed_and_come_back_the_same():
+def test_batches_count_a_block_of_lines_as_its_records():
     from netral_scan.feeds import Pending, Skipped
     from netral_scan.feeds.generic import decode_ndjson_line
-    from netral_scan.scan import _packed, _unpacked
 
-    lines = [Pending(decode_ndjson_line, b'{"text": "a"}\n', "f.jsonl", number) for number in (1, 2, 4)]
-    packed = _packed(lines)
-    assert not isinstance(packed, list) and _unpacked(packed) == lines
-    mixed = lines + [Skipped("invalid JSON line", "f.jsonl", "line 5")]
-    assert _packed(mixed) is mixed and _unpacked(mixed) is mixed
+    block = Pending(decode_ndjson_line, "f.jsonl", [b'{"text": "a"}\n'] * 3, [1, 2, 4])
+    skipped = Skipped("invalid JSON line", "f.jsonl", "line 5")
+    batches = list(scan_module._batches([block, skipped, block, skipped, skipped], 4))
+    assert batches == [[block, skipped], [block, skipped], [skipped]]
+    assert [entry.position if isinstance(entry, Skipped) else entry.id
+            for entry in scan_module._decoded(batches[0])] == ["f.jsonl:1", "f.jsonl:2", "f.jsonl:4", "line 5"]
 
 
 def _feed(tmp_path):

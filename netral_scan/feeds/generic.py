@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import json
 from datetime import datetime, timezone
 from typing import BinaryIO, Iterator
@@ -27,6 +28,7 @@ KIND_ALIASES = {
 SNIFF_BYTES = 64 * 1024
 EXACT_POSITION_MAX_BYTES = 256 * 1024**2  # re-read a broken JSON file to name line:column up to this size
 CSV_FIELD_LIMIT = 64 * 1024**2
+NDJSON_BLOCK_LINES = 2000  # lines read and sent on undecoded together (scan's batch size)
 FORMAT_BY_EXTENSION = {".json": "json", ".jsonl": "ndjson", ".ndjson": "ndjson", ".csv": "csv"}
 
 
@@ -210,9 +212,15 @@ def _json_error_location(archive: Archive, member: str, error: Exception) -> str
 
 
 def _read_ndjson(stream: io.BufferedReader, source: str) -> Iterator[Pending]:
-    for number, line in enumerate(stream, start=1):
-        if line.strip():
-            yield Pending(decode_ndjson_line, line, source, number)
+    read = 0
+    while lines := list(itertools.islice(stream, NDJSON_BLOCK_LINES)):
+        numbers = list(range(read + 1, read + len(lines) + 1))
+        read += len(lines)
+        if any(map(bytes.isspace, lines)):  # blank lines are not records
+            numbers = [number for number, line in zip(numbers, lines) if not line.isspace()]
+            lines = [line for line in lines if not line.isspace()]
+        if lines:
+            yield Pending(decode_ndjson_line, source, lines, numbers)
 
 
 def decode_ndjson_line(line: bytes, source: str, number: int) -> Entry:
