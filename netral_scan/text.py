@@ -505,30 +505,34 @@ class StemFilter:
         # Where a run of prefixes can end; the root's first letter (or, re-coded, the prefix's last) sits just there.
         ends = []
         for p in range(size + 1):
-            if word[:p] not in _PREFIX_HEADS:  # no longer run of prefixes can start this way either
+            head = word[:p]
+            if head not in _PREFIX_HEADS:  # no longer run of prefixes can start this way either
                 break
-            if word[:p] in _PREFIXES:
+            if head in _PREFIXES:
                 ends.append(p)
+        tails, firsts, tail_ends = self.tails, self.firsts, self.tail_ends
         for cut in range(min(_MAX_SUFFIX, size) + 1):
-            if word[size - cut:] not in _SUFFIX_TAILS:
-                break  # every tail of a suffix tail is one too, so no longer cut can be
             end = size - cut
-            if not (word[end - 2:end] in self.tail_ends or word[end - 1:end] in self.tail_ends or self._any_tail_ends):
+            if word[end:] not in _SUFFIX_TAILS:
+                break  # every tail of a suffix tail is one too, so no longer cut can be
+            if not (word[end - 2:end] in tail_ends or word[end - 1:end] in tail_ends or self._any_tail_ends):
                 continue
             for p in ends:
                 if 0 < p <= end:  # the prefix's last letter stands for the root's first (menulis: me-n-ulis)
-                    letters = self.tails.get(word[p:end])
+                    letters = tails.get(word[p:end])
                     if letters and word[p - 1] in letters:
                         return True
                 if p < end:  # the root's first letter follows the prefix unchanged (di-t-ulis)
-                    letters = self.firsts.get(word[p + 1:end])
+                    letters = firsts.get(word[p + 1:end])
                     if letters and word[p] in letters:
                         return True
-        # PySastrawi takes an infix out right after the first letter of the word it holds at that moment, which may
-        # still carry prefixes (pen|s-in-e|asi → sineasi → seasi → asi): try the word without each such infix.
-        return infixes > 0 and any(
-            word[p + 1:p + 3] in _INFIXES and self._ends_like_a_root(word[:p + 1] + word[p + 3:], infixes - 1)
-            for p in ends)
+        if infixes:
+            # PySastrawi takes an infix out right after the first letter of the word it holds at that moment, which
+            # may still carry prefixes (pen|s-in-e|asi → sineasi → seasi → asi): try the word without each such infix.
+            for p in ends:
+                if word[p + 1:p + 3] in _INFIXES and self._ends_like_a_root(word[:p + 1] + word[p + 3:], infixes - 1):
+                    return True
+        return False
 
 
 def with_context(text: str, context: str) -> str:
