@@ -103,11 +103,12 @@ class Vectorizer:
         """Two segments of tokens per text: its chunks' tokens, then tokens read from the whole text (a text with a
         pattern spanning chunks, and the document-level shape tokens)."""
         lookup, unknown = self._ids.get, self.unknown
-        whole = [self.analyzer.needs_whole_text(text) for text in texts]
+        whole = list(map(self.analyzer.needs_whole_text, texts))
         extra = [[lookup(prefix + feature, unknown) for feature in self.analyzer.features(text)] if read_whole else []
                  for text, read_whole in zip(texts, whole)]
-        for ids, text in zip(extra, texts):
-            ids.extend(lookup(prefix + token, unknown) for token in shape_tokens(text))
+        for ids, shapes in zip(extra, map(shape_tokens, texts)):
+            if shapes:  # few texts have any
+                ids.extend(lookup(prefix + token, unknown) for token in shapes)
         chunked = [("" if read_whole else text) for text, read_whole in zip(texts, whole)]
         chunk_tokens = self._chunk_tokens(chunked, prefix)
         chunk_tokens.traced &= ~np.array(whole, dtype=bool)
