@@ -469,12 +469,8 @@ class StemFilter:
     """
 
     def __init__(self, features: Iterable[str]):
-        roots = set()
-        for feature in features:
-            for part in feature.split(" "):
-                part = part.removeprefix(CONTEXT_PREFIX)
-                if part.replace("-", "").isalpha():
-                    roots.add(part)
+        parts = {part.removeprefix(CONTEXT_PREFIX) for feature in features for part in feature.split(" ")}
+        roots = {part for part in parts if part.replace("-", "").isalpha()}
         self.roots = frozenset(roots)
         # A stem that differs from its word is always a dictionary root; other features match only themselves.
         # Each root's tail maps to the letters that may stand just before it: at the end of a prefix, the root's

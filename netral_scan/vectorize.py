@@ -33,21 +33,27 @@ class Vectorizer:
         self._sublinear, self._norm, self._idf = weights.sublinear, weights.norm, weights.idf
         # Every token that is a feature or part of a bigram feature gets an id; all other tokens share `unknown`.
         self._ids: dict[str, int] = {}
-        unigrams, bigrams = [], []
+        ids = self._ids
+        unigrams, unigram_columns, openers, closers, bigram_columns = [], [], [], [], []
         for column, feature in enumerate(weights.features.tolist()):
-            parts = [self._ids.setdefault(part, len(self._ids)) for part in feature.split(" ")]
-            (unigrams if len(parts) == 1 else bigrams).append((parts, column))
-        self.unknown = len(self._ids)
+            first, _, second = feature.partition(" ")
+            token = ids.setdefault(first, len(ids))
+            if second:
+                openers.append(token)
+                closers.append(ids.setdefault(second, len(ids)))
+                bigram_columns.append(column)
+            else:
+                unigrams.append(token)
+                unigram_columns.append(column)
+        self.unknown = len(ids)
         self._base = self.unknown + 1  # a pair (a, b) is the integer a * base + b
         self._unigram_column = np.full(self._base, -1, dtype=np.int64)
-        for (token,), column in unigrams:
-            self._unigram_column[token] = column
+        self._unigram_column[np.array(unigrams, dtype=np.int64)] = unigram_columns
         # Tokens that open or close some bigram: only pairs of such tokens are looked up.
+        openers, closers = np.array(openers, dtype=np.int64), np.array(closers, dtype=np.int64)
         self._opens, self._closes = np.zeros(self._base, dtype=bool), np.zeros(self._base, dtype=bool)
-        for (a, b), _ in bigrams:
-            self._opens[a] = self._closes[b] = True
-        self._pairs = IntTable(np.array([a * self._base + b for (a, b), _ in bigrams], dtype=np.int64),
-                               np.array([column for _, column in bigrams], dtype=np.int64))
+        self._opens[openers] = self._closes[closers] = True
+        self._pairs = IntTable(openers * self._base + closers, np.array(bigram_columns, dtype=np.int64))
         self._chunks: tuple[dict, dict] = ({}, {})  # chunk -> ids, for own words and for context words
 
     def transform(self, documents: list[str]) -> SparseRows:
