@@ -207,7 +207,39 @@ def _stemmer():
             module.re = patterns
     visitors = stemmer.delegatedStemmer.visitor_provider.prefix_visitors
     visitors[:] = [HeadFiltered.of(visitor, patterns) for visitor in visitors]
+    from Sastrawi.Stemmer.Context.Context import Context
+
+    Context.accept_prefix_visitors = _indexed_prefix_visits(Context.accept_prefix_visitors, visitors)
     return stemmer
+
+
+def _indexed_prefix_visits(original: Callable, visitors: list) -> Callable:
+    """PySastrawi's ``Context.accept_prefix_visitors`` offering a word only the prefix rules that can apply to it, in
+    their order: the unfiltered ones and the ``HeadFiltered`` ones with a head starting with the word's first letter.
+    A skipped rule changes nothing, and the checks PySastrawi makes after it repeat those made after the rule before
+    it; only skipped rules before the first offered one matter, so the dictionary is checked first then."""
+    always = [visitor for visitor in visitors if not isinstance(visitor, HeadFiltered)]
+    letters = {head[0] for visitor in visitors if isinstance(visitor, HeadFiltered) for head in visitor.heads}
+    by_letter = {letter: [visitor for visitor in visitors if not isinstance(visitor, HeadFiltered)
+                          or any(head[0] == letter for head in visitor.heads)] for letter in letters}
+
+    def accept_prefix_visitors(context, offered):
+        if offered is not visitors:
+            return original(context, offered)
+        applicable = by_letter.get(context.current_word[:1], always)
+        if not applicable or applicable[0] is not visitors[0]:
+            if context.dictionary.contains(context.current_word) or context.process_is_stopped:
+                return context.current_word
+        removals = len(context.removals)
+        for visitor in applicable:
+            visitor.visit(context)
+            if context.dictionary.contains(context.current_word) or context.process_is_stopped:
+                return context.current_word
+            if len(context.removals) > removals:
+                return None
+        return None
+
+    return accept_prefix_visitors
 
 
 class HeadFiltered:
