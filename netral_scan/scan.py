@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
 from netral_scan.errors import FeedError
-from netral_scan.feeds import Item, Pending, Skipped, read_input
+from netral_scan.feeds import Item, Pending, Skipped, decoded, read_input
 from netral_scan.model import PARTISAN_LABELS, Model
 from netral_scan.periods import Window
 from netral_scan.reports import result_row
@@ -108,7 +108,7 @@ def judge_batch(batch: list, judge: Judge) -> BatchOutcome:
     summary = outcome.summary
     items: list[Item] = []
     rows: list[dict] = []
-    for entry in _decoded(batch):
+    for entry in decoded(batch):
         summary.items_read += 1
         if isinstance(entry, Skipped):
             summary.skip(entry.reason, f"{entry.source} {entry.position}".strip())
@@ -157,14 +157,6 @@ def _merge(summary: Summary, part: Summary) -> None:
     summary.notes.update(part.notes)
     for reason, count in part.skipped.items():
         summary.skip(reason, part.skip_examples[reason], count)
-
-
-def _decoded(batch: list) -> Iterator:
-    for entry in batch:
-        if isinstance(entry, Pending):
-            yield from entry.decode()
-        else:
-            yield entry
 
 
 def _batches(entries: Iterable, size: int) -> Iterator[list]:

@@ -7,7 +7,7 @@ from netral_scan.scan import Rows, scan
 
 
 def test_batches_count_a_block_of_lines_as_its_records():
-    from netral_scan.feeds import Pending, Skipped
+    from netral_scan.feeds import Pending, Skipped, decoded
     from netral_scan.feeds.generic import decode_ndjson_line
 
     block = Pending(decode_ndjson_line, "f.jsonl", [b'{"text": "a"}\n'] * 3, [1, 2, 4])
@@ -15,7 +15,7 @@ def test_batches_count_a_block_of_lines_as_its_records():
     batches = list(scan_module._batches([block, skipped, block, skipped, skipped], 4))
     assert batches == [[block, skipped], [block, skipped], [skipped]]
     assert [entry.position if isinstance(entry, Skipped) else entry.id
-            for entry in scan_module._decoded(batches[0])] == ["f.jsonl:1", "f.jsonl:2", "f.jsonl:4", "line 5"]
+            for entry in decoded(batches[0])] == ["f.jsonl:1", "f.jsonl:2", "f.jsonl:4", "line 5"]
 
 
 def _feed(tmp_path):

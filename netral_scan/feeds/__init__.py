@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Callable, Iterator, NamedTuple
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from netral_scan.errors import FeedError
 
@@ -61,6 +61,15 @@ class Pending(NamedTuple):
         return [decoder(line, source, number) for line, number in zip(self.lines, self.numbers)]
 
 
+def decoded(entries: Iterable[Entry | Pending]) -> Iterator[Entry]:
+    """The entries with every :class:`Pending` block replaced by its decoded records, in order."""
+    for entry in entries:
+        if isinstance(entry, Pending):
+            yield from entry.decode()
+        else:
+            yield entry
+
+
 def _readers() -> dict[str, ModuleType]:
     # Imported here so that `netral-scan --help` does not pay for every reader.
     from netral_scan.feeds import facebook, generic, instagram, tiktok, twitter
@@ -95,11 +104,4 @@ def read_input(path: str, platform: str | None = None, deferred: bool = False) -
             raise FeedError(path, "no recognisable feed or platform export found")
         for member in archive.unsafe_members():
             yield Skipped("zip member with an unsafe name ignored (never extracted)", path, member)
-        if deferred:
-            yield from reader.read(archive)
-        else:
-            for entry in reader.read(archive):
-                if isinstance(entry, Pending):
-                    yield from entry.decode()
-                else:
-                    yield entry
+        yield from reader.read(archive) if deferred else decoded(reader.read(archive))
