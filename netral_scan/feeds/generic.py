@@ -288,7 +288,7 @@ def _entry(value, source: str, number: int, where: str) -> Entry:
     created_at = value.get("created_at", "")
     if type(created_at) is not str:
         created_at = _timestamp(created_at)
-    # Positional: keyword arguments make building 100,000s of items a third slower.
+    # Positional: with keyword arguments, building 100,000s of items takes half as long again.
     return Item(str(item_id), kind, text, parent_text, target, author, created_at, url, source, extra)
 
 
