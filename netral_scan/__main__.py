@@ -1,4 +1,4 @@
-from netral_scan.cli import app
+from netral_scan.cli import main
 
 if __name__ == "__main__":
-    app(prog_name="netral-scan")
+    main()

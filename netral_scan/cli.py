@@ -291,3 +291,26 @@ def audit(
                f"{len(run.unreadable_accounts)} unreadable → {outdir}", err=True)
     over = run.flagged_items > (fail_on if fail_on is not None else 0)
     raise typer.Exit(EXIT_ERROR if run.unreadable_accounts else EXIT_FLAGGED if over else EXIT_CLEAN)
+
+
+def main() -> None:
+    """The ``netral-scan`` program: runs the app, then ends the process without the interpreter's clean-up.
+
+    Freeing every module of numpy, pyarrow and pydantic at exit takes 0.07–0.1 s and serves nothing once a command
+    has finished: each command closes its files and its worker pools itself. Scripts that audit hundreds of
+    accounts run the program hundreds of times. Only a normal end (``SystemExit``) is cut short; any other exception
+    unwinds as usual."""
+    try:
+        app(prog_name="netral-scan")
+        code = EXIT_CLEAN
+    except SystemExit as end:
+        code = end.code
+    if code is not None and not isinstance(code, int):  # as Python itself does with `sys.exit("message")`
+        print(code, file=sys.stderr)
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader of a pipe has gone: nothing left to say to it
+        pass
+    os._exit(code or EXIT_CLEAN)

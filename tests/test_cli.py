@@ -150,6 +150,28 @@ def test_as_a_subprocess_a_bad_input_is_one_line():
         "netral-scan: error: missing.jsonl: no such file or directory"]
 
 
+def test_as_a_subprocess_a_large_output_reaches_the_pipe_whole():
+    # The program ends without the interpreter's clean-up (cli.main): all it wrote must reach the pipe, with a pool.
+    items = [dict(CAMPAIGN, id=f"p{number}") for number in range(3000)]
+    result = run_cli("check", "-", "--all", stdin="".join(json.dumps(item) + "\n" for item in items))
+    assert result.returncode == 1
+    assert [row["id"] for row in rows(result.stdout)] == [item["id"] for item in items]
+    assert "3000 items read" in result.stderr
+
+
+def test_main_turns_a_message_exit_into_status_one(monkeypatch, capsys):
+    from netral_scan import cli
+
+    def app(prog_name):
+        raise SystemExit("gone")
+
+    ends = []
+    monkeypatch.setattr(cli, "app", app)
+    monkeypatch.setattr(cli.os, "_exit", ends.append)
+    cli.main()
+    assert ends == [1] and capsys.readouterr().err == "gone\n"
+
+
 def test_evaluate_plots_a_precision_recall_curve(runner, tmp_path):
     pytest.importorskip("matplotlib")
     from test_training import SMALL, write_csv
