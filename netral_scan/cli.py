@@ -197,7 +197,7 @@ def train(
 ):
     """Train a model on labelled data, pick its threshold and write it with its card.
 
-    Example: netral-scan train data/train.csv --test data/test.csv -o models/default.skops
+    Example: netral-scan train data/train.csv --test data/test.csv -o netral_scan/models/default.skops
     """
     from netral_scan import model as model_io
     from netral_scan import training

@@ -23,7 +23,7 @@ from pathlib import Path
 from netral_scan.errors import ModelFileError
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
-DEFAULT_MODEL_PATH = PACKAGE_ROOT.parent / "models" / "default.skops"
+DEFAULT_MODEL_PATH = PACKAGE_ROOT / "models" / "default.skops"  # package data: found by any install
 CARD_SUFFIX = ".card.json"
 PARTISAN_LABELS = ("endorse", "attack", "partisan")
 SEED = 20240214

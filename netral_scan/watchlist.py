@@ -2,7 +2,7 @@
 
 A like or a share usually carries no text of its own: what shows a side is its target (a page name, a
 handle, a title sentence such as "Budi menyukai kiriman Prabowo Subianto.") or the address it points at.
-The bundled list is ``data/watchlist.csv``; users add their own files with the same columns (see
+The bundled list is ``netral_scan/watchlist.csv``; users add their own files with the same columns (see
 ``docs/watchlist.md``). All lookups are precomputed, so matching costs a few dictionary and regex look-ups
 per item.
 """
@@ -19,7 +19,7 @@ from netral_scan.csvfile import read_rows
 from netral_scan.errors import NetralScanError
 from netral_scan.feeds import Item
 
-BUNDLED_PATH = Path(netral_scan.__file__).resolve().parent.parent / "data" / "watchlist.csv"
+BUNDLED_PATH = Path(netral_scan.__file__).resolve().parent / "watchlist.csv"  # package data
 COLUMNS = ("name", "contest", "side", "label", "handles", "url_patterns")
 REQUIRED_COLUMNS = ("name", "contest", "side", "label")
 LABELS = ("endorse", "attack", "political", "other")  # the act labels of data/LABELS.md

@@ -1,10 +1,13 @@
 import json
 import pickle
 import shutil
+from pathlib import Path
 
 import pytest
 import skops.io as sio
 
+import netral_scan
+from conftest import ROOT
 from netral_scan.errors import ModelFileError
 from netral_scan.model import DEFAULT_MODEL_PATH, Model, card_path, file_sha256, load, save
 
@@ -158,3 +161,17 @@ def test_scoring_weights_holding_a_pickle_are_refused_and_nothing_runs(tmp_path)
     assert not marker.exists()
     np.load(io.BytesIO(buffer.getvalue()), allow_pickle=True)["features"]  # the payload is real: trusting it runs it
     assert marker.exists()
+
+
+def test_bundled_model_and_watchlist_are_package_data():
+    # A non-editable install (`pip install .`, a wheel) copies only the package: what `check` loads by default must
+    # be inside it and declared in pyproject.toml.
+    import tomllib
+
+    from netral_scan.watchlist import BUNDLED_PATH
+
+    package = Path(netral_scan.__file__).resolve().parent
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["netral_scan"]
+    for path in (DEFAULT_MODEL_PATH, card_path(DEFAULT_MODEL_PATH), BUNDLED_PATH):
+        assert path.is_file() and path.resolve().relative_to(package).as_posix() in declared
