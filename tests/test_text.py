@@ -1,5 +1,6 @@
 import csv
 import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -200,6 +201,18 @@ def test_texts_with_patterns_that_span_whitespace_are_read_whole(text, whole):
     assert whole == (_MULTIWORD.search(text) is not None)
 
 
+def test_the_arrow_hint_for_such_patterns_ignores_case_as_python_re_does():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from netral_scan.text import MULTIWORD_HINT
+
+    every = "".join(chr(point) for point in range(0x110000) if not 0xD800 <= point < 0xE000)
+    for letter in set("".join(MULTIWORD_HINT.split("|"))):
+        same = re.findall(re.escape(letter), every, re.IGNORECASE)  # e.g. s, S and ſ for "s"
+        assert pc.all(pc.match_substring_regex(pa.array(same), re.escape(letter), ignore_case=True)).as_py()
+
+
 _PIECES = ["no", "No.", "nomor", "urut", "salam", "ſalam", "dua", "jari", "metal", "2", "02", ".", " ", "\t",
            "<Victory Hand>", "<Victory", "#", "x"]
 
@@ -211,8 +224,10 @@ _PIECES = ["no", "No.", "nomor", "urut", "salam", "ſalam", "dua", "jari", "meta
 @example(["x", "<Victory Hand>"])
 @settings(max_examples=1000, deadline=None)
 def test_a_text_read_chunk_by_chunk_gives_what_tokenising_it_whole_gives(pieces):
-    from netral_scan.text import Analyzer, stem
+    from netral_scan.text import MULTIWORD_HINT, Analyzer, stem
 
     text = "".join(pieces)
-    if not Analyzer.needs_whole_text(text):
+    if Analyzer.needs_whole_text(text):
+        assert re.search(MULTIWORD_HINT, text, re.IGNORECASE)
+    else:
         assert Analyzer().features(text) == [stem(token.norm) for token in tokenize(text)]
