@@ -280,10 +280,13 @@ def _scan_in_worker(account: Account, settings: dict) -> AccountResult:
 
 class Redactor:
     """Stable pseudonyms for third parties: ``akun-`` + the first hex digits of HMAC-SHA256(key, name).
-    The audited person (a row's ``author``) is not a third party and keeps their name."""
+    The audited person (a row's ``author``) is not a third party and keeps their name. Nor are the accounts for
+    which ``public`` says yes (an audit passes the watchlist's): contestants' official and campaign accounts are
+    public, and a like or share of one is the evidence an inspector must be able to show."""
 
-    def __init__(self, key: bytes):
+    def __init__(self, key: bytes, public: Callable[[str], bool] = lambda name: False):
         self.key = key
+        self.public = public
 
     def pseudonym(self, name: str) -> str:
         digest = hmac.new(self.key, _name_key(name).encode("utf-8"), hashlib.sha256).hexdigest()
@@ -293,13 +296,14 @@ class Redactor:
         """Replace every target of these rows, in every text field, and every @mention."""
         own = {_name_key(row["author"]) for row in rows if row["author"].strip()}
         names = {row["target"].strip() for row in rows
-                 if row["target"].strip() and _name_key(row["target"]) not in own}
+                 if row["target"].strip() and _name_key(row["target"]) not in own and not self.public(row["target"])}
         pattern = self._pattern(names)
 
         def replace(match: re.Match) -> str:
             if match.group(1) is None:
                 return self.pseudonym(match.group())
-            return match.group() if _name_key(match.group(1)) in own else "@" + self.pseudonym(match.group(1))
+            handle = match.group(1)
+            return match.group() if _name_key(handle) in own or self.public(handle) else "@" + self.pseudonym(handle)
 
         return [self._redact_row(row, pattern, replace, names) for row in rows]
 
@@ -472,7 +476,7 @@ def run_audit(root: str | os.PathLike, outdir: str | os.PathLike, options: Audit
             record(scan_account(account, model, watchlist, **settings, jobs=jobs))
     finished = [results[account.id] for account in accounts]
     if options.redact:
-        finished = redact_results(finished, Redactor(bytes.fromhex(state["redact_key"])))
+        finished = redact_results(finished, Redactor(bytes.fromhex(state["redact_key"]), watchlist.is_watched))
     run = _audit_run(root, state, model, threshold, options, finished)
     return AuditResult(run, resumed, write_outputs(outdir, run, options.lang, options.junit))
 

@@ -71,6 +71,10 @@ class Watchlist:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def is_watched(self, name: str) -> bool:
+        """Whether a name or @handle is one of the watched accounts."""
+        return _handle_key(name.strip().removeprefix("@")) in self._by_handle or _name_key(name) in self._by_name
+
     def match(self, item: Item) -> WatchMatch | None:
         """The watched account an item's target or URL points at, with quotable evidence; ``None`` if none."""
         target = item.target.strip()

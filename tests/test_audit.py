@@ -187,10 +187,13 @@ def test_redact_leaves_no_third_party_name_in_any_output(runner, tmp_path):
     root = build_root(tmp_path)
     run(runner, root, tmp_path / "plain")
     plain = read_csv(tmp_path / "plain" / "flagged.csv")
-    # Third parties: the targets, except where the audited person replies to themself.
-    names = {row["target"] for row in plain if row["target"] and row["target"] != row["author"]}
-    names.add("salim.relawan")  # only @mentioned
-    assert {"Pak Haji Salim", "salim.relawan", "relawan.sejahtera"} <= names
+    # Third parties: the targets, except where the audited person replies to themself, and except the watched
+    # campaign and official accounts, which are public and are the evidence of a like or share.
+    watchlist = load_watchlist()
+    targets = {row["target"] for row in plain if row["target"] and row["target"] != row["author"]}
+    public = {target for target in targets if watchlist.is_watched(target)}
+    names = (targets - public) | {"salim.relawan"}  # only @mentioned
+    assert {"Pak Haji Salim", "salim.relawan", "relawan.sejahtera"} <= names and {"prabowo", "Anies Baswedan"} <= public
     result = run(runner, root, tmp_path / "redacted", "--redact", "--junit")
     assert result.exit_code == 2
     for name in OUTPUTS:
@@ -199,8 +202,11 @@ def test_redact_leaves_no_third_party_name_in_any_output(runner, tmp_path):
         assert leaked == [], f"{name} shows {leaked}"
     redacted = read_csv(tmp_path / "redacted" / "flagged.csv")
     assert [row["id"] for row in redacted] == [row["id"] for row in plain]
-    assert all(re.fullmatch(r"akun-[0-9a-f]{6}", row["target"]) for row in redacted
-               if row["target"] and row["target"] != row["author"])
+    for row, unredacted in zip(redacted, plain):
+        if unredacted["target"] in public:
+            assert row["target"] == unredacted["target"]
+        elif row["target"] and row["target"] != row["author"]:
+            assert re.fullmatch(r"akun-[0-9a-f]{6}", row["target"])
     salim = next(row for row in redacted if row["id"] == "b-03")
     assert salim["text"] == f"Setuju {salim['target']}, lanjutkan!"
     assert re.search(r"cc @akun-[0-9a-f]{6}$", salim["parent_text"])
@@ -216,6 +222,15 @@ def test_pseudonyms_are_stable_and_keyed():
     budi, ani = first.pseudonym("Budi"), first.pseudonym("ani_b")
     assert redacted["text"] == f"halo @{ani} dan {budi}, bukan Budiman; mail ani@example.org; saya @Rina"
     assert redacted["target"] == budi
+
+
+def test_watched_accounts_are_not_pseudonymised():
+    redactor = Redactor(b"k" * 32, load_watchlist().is_watched)
+    row = {"text": "mantap @aniesbaswedan, salam buat @budi_b", "parent_text": "", "reasons": "", "url": "",
+           "target": "@prabowo", "author": "rina"}
+    redacted = redactor.redact_rows([row])[0]
+    assert redacted["text"] == f"mantap @aniesbaswedan, salam buat @{redactor.pseudonym('budi_b')}"
+    assert redacted["target"] == "@prabowo"
 
 
 def _options(**changes) -> AuditOptions:

@@ -127,3 +127,9 @@ def test_matching_is_fast_enough_for_big_feeds(watchlist):
     for item in sample:
         watchlist.match(item)
     assert len(sample) / (time.perf_counter() - started) > MATCHES_PER_SECOND_FLOOR
+
+
+def test_is_watched_knows_handles_and_names_but_not_other_people():
+    watchlist = load_watchlist()
+    assert watchlist.is_watched("@Prabowo") and watchlist.is_watched("anies-baswedan")
+    assert not watchlist.is_watched("@budi_b") and not watchlist.is_watched("Pak Haji Salim")
