@@ -70,9 +70,11 @@ class Scorer:
         self.labels = model.labels
         self.partisan = model.partisan_columns
         self._weights = model.scoring_weights()
-        self._analyzer = Analyzer(StemFilter(self._weights.features.tolist()))
+        features = self._weights.features.tolist()
+        self._analyzer = Analyzer(StemFilter(features))
         self._vectorizer = Vectorizer(self._weights, self._analyzer)
-        self._is_bigram = np.char.find(self._weights.features.astype(str), " ") >= 0
+        # A generator over the list, not np.char.find: 6 ms instead of 20 ms, before any worker can start.
+        self._is_bigram = np.fromiter((" " in feature for feature in features), dtype=bool, count=len(features))
         coef = self._weights.coef
         # A binary model has one weight row, for its second class; contributions need one row per class.
         self._class_weights = np.vstack([-coef[0] / 2, coef[0] / 2]) if coef.shape[0] == 1 else coef
