@@ -168,7 +168,7 @@ def main() -> int:
     for jobs, timed in runs.items():
         c[jobs], rss = min(timed)
         print(f"(c) netral-scan check --jobs {jobs}: {c[jobs]:.2f} s, {count / c[jobs]:,.0f} items/s, peak RSS "
-              f"{rss / 1024:.0f} MiB, (c)/(a) = {c[jobs] / a:.1f} (best of {_seconds([run[0] for run in timed])})",
+              f"{rss / 1024:.0f} MiB, (c)/(a) = {c[jobs] / a:.2f} (best of {_seconds([run[0] for run in timed])})",
               flush=True)
     print(f"    --jobs 1 vs 2 speed-up: {c[1] / c[2]:.2f}x")
     if not arguments.skip_common:
