@@ -120,7 +120,8 @@ def judge_batch(batch: list, judge: Judge) -> BatchOutcome:
         if inside is None:
             summary.notes[UNDATED] += 1
         items.append(entry)
-    for item, result in zip(items, judge.scorer.score(items, explain_all=judge.include_all)):
+    results = judge.scorer.score(items, explain_all=judge.include_all, unflagged_results=False)
+    for item, result in zip(items, results):
         if judge.watchlist is not None and item.kind in WATCHLIST_KINDS:
             result = _with_watchlist(item, result, judge.watchlist)
         if result is None:

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from netral_scan.feeds import Item
-from netral_scan.scoring import PARENT_MARK, Scorer, item_documents, training_document
+from netral_scan.scoring import NOT_FLAGGED, PARENT_MARK, Scorer, item_documents, training_document
 from netral_scan.text import CONTEXT_SEPARATOR, stem, with_context
 
 from conftest import ROOT
@@ -95,6 +95,17 @@ def test_evidence_from_the_parent_is_marked(scorer):
 
 def test_items_with_nothing_to_judge_give_none(scorer):
     assert judge(scorer, item("like")) == [None]
+
+
+def test_without_unflagged_results_only_flagged_items_get_their_own_result(scorer):
+    items = [Item(id="v", kind="post", text="Ayo 14 Februari coblos nomor 2, menangkan 02 satu putaran! ✌️"),
+             Item(id="n", kind="post", text="Selamat pagi, sarapan nasi uduk dulu sebelum berangkat kerja"),
+             Item(id="e", kind="like")]
+    full = scorer.score(items)
+    vote, neutral, empty = scorer.score(items, unflagged_results=False)
+    assert vote == full[0] and vote.flagged and vote.item is items[0]
+    assert neutral is NOT_FLAGGED and not full[1].flagged and empty is None
+    assert scorer.score(items, explain_all=True, unflagged_results=False)[1].item is items[1]
 
 
 def test_threshold_override_changes_the_flag(default_model):
