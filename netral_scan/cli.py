@@ -296,7 +296,7 @@ def audit(
 def main() -> None:
     """The ``netral-scan`` program: runs the app, then ends the process without the interpreter's clean-up.
 
-    Freeing every module of numpy, pyarrow and pydantic at exit takes 0.07–0.1 s and serves nothing once a command
+    Freeing every module of numpy, pyarrow and the rest at exit takes 0.07–0.1 s and serves nothing once a command
     has finished: each command closes its files and its worker pools itself. Scripts that audit hundreds of
     accounts run the program hundreds of times. Only a normal end (``SystemExit``) is cut short; any other exception
     unwinds as usual."""
