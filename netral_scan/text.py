@@ -8,6 +8,7 @@ character span it came from so that evidence can be quoted in the words the pers
 from __future__ import annotations
 
 import functools
+import math
 import re
 from operator import itemgetter
 from typing import Callable, Iterable, Iterator, NamedTuple
@@ -34,6 +35,12 @@ HEADLINE_TOKEN = "shape_headline"
 HEADLINE_MIN_WORDS = 5
 HEADLINE_TITLE_SHARE = 0.6  # at least this share of words start with a capital…
 HEADLINE_CAPS_SHARE = 0.5  # …but fewer than this share are all capitals (shouting is not a headline)
+# A headline has at least this many words starting with a capital, hence at least this many capitals: a text with
+# fewer has no shape token.
+HEADLINE_MIN_CAPITALS = math.ceil(HEADLINE_TITLE_SHARE * HEADLINE_MIN_WORDS)
+# The characters for which str.isupper() is true (letters of category Lu, and Other_Uppercase: Roman numerals,
+# circled and squared letters), as an RE2 class for Arrow. tests/test_text.py checks every code point.
+UPPERCASE_RE2 = r"[\p{Lu}\x{2160}-\x{216F}\x{24B6}-\x{24CF}\x{1F130}-\x{1F149}\x{1F150}-\x{1F169}\x{1F170}-\x{1F189}]"
 STEM_CACHE_SIZE = 100_000
 MAX_BALLOT_NUMBER = 24  # party numbers run to 24 (Partai Ummat)
 MAX_KEPT_NUMBER_DIGITS = 4  # years survive as themselves; longer numbers (money, phones) do not

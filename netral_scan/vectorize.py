@@ -13,14 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import chain
+from typing import Iterable
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from netral_scan.model import Weights
-from netral_scan.text import (CHUNK_CACHE_SIZE, CONTEXT_PREFIX, CONTEXT_SEPARATOR, MULTIWORD_HINT, Analyzer,
-                               placeholder, shape_tokens)
+from netral_scan.text import (CHUNK_CACHE_SIZE, CONTEXT_PREFIX, CONTEXT_SEPARATOR, HEADLINE_MIN_CAPITALS, MULTIWORD_HINT,
+                               UPPERCASE_RE2, Analyzer, placeholder, shape_tokens)
 
 
 class Vectorizer:
@@ -117,9 +118,8 @@ class Vectorizer:
         whole = self._read_whole(texts, batch)
         extra = [[lookup(prefix + feature, unknown) for feature in self.analyzer.features(text)] if read_whole else []
                  for text, read_whole in zip(texts, whole)]
-        for ids, shapes in zip(extra, map(shape_tokens, texts)):
-            if shapes:  # few texts have any
-                ids.extend(lookup(prefix + token, unknown) for token in shapes)
+        for index in self._may_have_shape(texts, batch):
+            extra[index].extend(lookup(prefix + token, unknown) for token in shape_tokens(texts[index]))
         if batch is None or any(whole):
             chunked = [("" if read_whole else text) for text, read_whole in zip(texts, whole)]
             chunk_tokens = self._chunk_tokens(chunked, prefix)
@@ -138,6 +138,15 @@ class Vectorizer:
         for index in _integers(hinted).tolist():
             whole[index] = self.analyzer.needs_whole_text(texts[index])
         return whole
+
+    @staticmethod
+    def _may_have_shape(texts: list[str], batch: pa.Array | None) -> Iterable[int]:
+        """Which texts may hold a shape token: those with enough capitals for a headline, counted by Arrow for the
+        whole batch. Calling ``shape_tokens`` on every text cost about 0.4 s per 200,000 items."""
+        if batch is None:
+            return range(len(texts))
+        capitals = _integers(pc.count_substring_regex(batch, UPPERCASE_RE2))
+        return np.flatnonzero(capitals >= HEADLINE_MIN_CAPITALS).tolist()
 
     def _chunk_tokens(self, texts: list[str], prefix: str, batch: pa.Array | None = None) -> Tokens:
         """Tokens of the texts' whitespace chunks. Arrow splits the batch and encodes its distinct chunks in C;

@@ -153,6 +153,32 @@ def test_title_case_headlines_get_a_shape_token(text, expected):
     assert shape_tokens(text) == expected
 
 
+def test_the_arrow_class_of_capitals_holds_exactly_what_str_isupper_calls_upper():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from netral_scan.text import UPPERCASE_RE2
+
+    every = [chr(point) for point in range(0x110000) if not 0xD800 <= point < 0xE000]
+    matched = pc.match_substring_regex(pa.array(every), UPPERCASE_RE2).to_pylist()
+    assert [char for char, match in zip(every, matched) if match != char.isupper()] == []
+
+
+@given(st.lists(st.sampled_from(["Kpu", "Debat", "KPU", "Ⅻ", "Ⓐbc", "Élan", "ǅemal", "ya", "2024", " ", "-", "\n"]),
+                max_size=12))
+@example(["Kpu", " ", "Debat", " ", "Élan", " ", "ya", " ", "ya"])
+@settings(max_examples=500, deadline=None)
+def test_a_text_with_a_shape_token_has_the_capitals_arrow_counts(pieces):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from netral_scan.text import HEADLINE_MIN_CAPITALS, UPPERCASE_RE2, shape_tokens
+
+    text = "".join(pieces)
+    if shape_tokens(text):
+        assert pc.count_substring_regex(pa.array([text]), UPPERCASE_RE2)[0].as_py() >= HEADLINE_MIN_CAPITALS
+
+
 @pytest.mark.parametrize("word", ["pensineasi", "sinematikan", "kinerja", "pemberdayaan", "memperjuangkannya"])
 def test_the_stem_filter_passes_words_whose_stem_is_a_feature(word):
     """Infixes may sit after prefixes (pen|s-in-e|asi: PySastrawi gives "asi"); the filter must still pass them."""
