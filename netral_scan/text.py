@@ -340,6 +340,10 @@ def stem(token: str) -> str:
     unchanged."""
     if not token.replace("-", "").isalpha() or ("-" not in token and token in _root_words()):
         return token
+    if token.isascii() and token.islower():
+        # PySastrawi's text normaliser and word cache would give back the word as it is, and that cache never
+        # forgets: its word stemmer is called directly (a quarter of the stemming time of new words).
+        return _stemmer().delegatedStemmer.stem_word(token) or token
     return _stemmer().stem(token) or token
 
 

@@ -199,7 +199,9 @@ def test_faster_rule_patterns_give_pysastrawis_own_stems():
     affixed = [prefix + root[start:] + suffix for root in roots for prefix in _PREFIX_FORMS for start in (0, 1)
                for suffix in ("", "kan")]
     text = " ".join(corpus_sample()) + " pensineasi sinematikan menelunjuk pemberdayaan memperjuangkannya"
-    words = sorted({t.norm for t in tokenize(text) if t.norm.isalpha()} | set(affixed))
+    # Hyphenated, capitalised and non-ASCII words go through PySastrawi's normaliser; plain ones skip it.
+    odd = {"kata-kata", "anak-anaknya", "bermain-main", "Memilih", "MENANGKAN", "pemiluña", "éta"}
+    words = sorted({t.norm for t in tokenize(text) if t.norm.isalpha()} | set(affixed) | odd)
     stock = subprocess.run([sys.executable, "-c", STOCK_STEMS], input="\n".join(words), capture_output=True,
                            text=True, check=True).stdout.split("\n")
     assert [stem(word) for word in words] == stock
