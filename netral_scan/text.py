@@ -355,10 +355,15 @@ _MULTIWORD = re.compile(
       | \b(?:nomor|nomer|nmr|no)\.?(?:\s+(?:urut\s*)?|urut\s+)0?\d{1,2}\b
       | <[A-Za-z][A-Za-z:-]*\s""",
     re.VERBOSE | re.IGNORECASE)
-# Every match of _MULTIWORD holds one of these, ignoring case, for a whole batch of texts at once in Arrow (RE2). Under
-# IGNORECASE Python's re matches n, o, m, a, l only as themselves in either case and s also as ſ; RE2's case folding
-# does the same (tests/test_text.py checks every code point).
-MULTIWORD_HINT = "no|nm|salam|<"
+# RE2 classes (for Arrow) holding every character that Python's \s and \d match in a str pattern: RE2's own \s and \d
+# are ASCII. tests/test_text.py checks every code point.
+WHITESPACE_RE2 = r"[\s\x{0B}\x{1C}-\x{1F}\x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]"
+DIGIT_RE2 = r"\p{Nd}"
+# Every match of _MULTIWORD matches this too, ignoring case, so Arrow can pick out the texts to check for a whole
+# batch at once: it is _MULTIWORD without \b, with only the first digit, and with "<" alone for an emoji name. RE2
+# folds case as Python's re does for these letters (s also as ſ).
+MULTIWORD_HINT = (rf"salam{WHITESPACE_RE2}|(?:nomor|nomer|nmr|no)\.?(?:{WHITESPACE_RE2}+(?:urut{WHITESPACE_RE2}*)?"
+                  rf"|urut{WHITESPACE_RE2}+)0?{DIGIT_RE2}|<")
 CHUNK_CACHE_SIZE = 100_000
 _CHUNK = re.compile(r"\S+")  # the same chunks as str.split()
 # A chunk that is one URL or one mention is one placeholder token, exactly as ``tokenize`` reads it. Nearly all are

@@ -229,20 +229,22 @@ def test_texts_with_patterns_that_span_whitespace_are_read_whole(text, whole):
     assert whole == (_MULTIWORD.search(text) is not None)
 
 
-def test_the_arrow_hint_for_such_patterns_ignores_case_as_python_re_does():
+def test_the_arrow_hint_for_such_patterns_reads_case_spaces_and_digits_as_python_re_does():
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from netral_scan.text import MULTIWORD_HINT
+    from netral_scan.text import DIGIT_RE2, WHITESPACE_RE2
 
     every = "".join(chr(point) for point in range(0x110000) if not 0xD800 <= point < 0xE000)
-    for letter in set("".join(MULTIWORD_HINT.split("|"))):
+    for letter in set("salamnomorurut"):
         same = re.findall(re.escape(letter), every, re.IGNORECASE)  # e.g. s, S and ſ for "s"
         assert pc.all(pc.match_substring_regex(pa.array(same), re.escape(letter), ignore_case=True)).as_py()
+    for python, re2 in ((r"\s", WHITESPACE_RE2), (r"\d", DIGIT_RE2)):
+        assert pc.all(pc.match_substring_regex(pa.array(re.findall(python, every)), f"^{re2}$")).as_py()
 
 
-_PIECES = ["no", "No.", "nomor", "urut", "salam", "ſalam", "dua", "jari", "metal", "2", "02", ".", " ", "\t",
-           "<Victory Hand>", "<Victory", "#", "x"]
+_PIECES = ["no", "No.", "nomor", "NMR", "urut", "salam", "ſalam", "dua", "jari", "metal", "2", "02", "٢", ".", " ", "\t",
+           "\u3000", "\x1c", "<Victory Hand>", "<Victory", "#", "x"]
 
 
 @given(st.lists(st.sampled_from(_PIECES), max_size=10))
@@ -250,12 +252,16 @@ _PIECES = ["no", "No.", "nomor", "urut", "salam", "ſalam", "dua", "jari", "meta
 @example(["No.", " ", "urut", "02"])
 @example(["salam", " ", "dua", " ", "jari"])
 @example(["x", "<Victory Hand>"])
+@example(["NMR", "\u3000", "urut", "\x1c", "٢"])
 @settings(max_examples=1000, deadline=None)
 def test_a_text_read_chunk_by_chunk_gives_what_tokenising_it_whole_gives(pieces):
     from netral_scan.text import MULTIWORD_HINT, Analyzer, stem
 
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     text = "".join(pieces)
     if Analyzer.needs_whole_text(text):
-        assert re.search(MULTIWORD_HINT, text, re.IGNORECASE)
+        assert pc.match_substring_regex(pa.array([text]), MULTIWORD_HINT, ignore_case=True)[0].as_py()
     else:
         assert Analyzer().features(text) == [stem(token.norm) for token in tokenize(text)]
