@@ -498,8 +498,8 @@ for _ in range(3):
     # every run (that took 60 ms of start-up; the module now imports in about 35 ms in all).
     _PREFIX_HEADS |= {left + unit[:i] for left in _PREFIXES for unit in _PREFIX_UNITS for i in range(1, len(unit))}
     _PREFIXES |= {left + unit for left in _PREFIXES for unit in _PREFIX_UNITS}
-_PREFIXES = frozenset(_PREFIXES)
-_PREFIX_HEADS = frozenset(_PREFIX_HEADS | _PREFIXES)
+# Every head of a run of prefixes, and whether it is a whole run.
+_PREFIX_HEADS = {head: head in _PREFIXES for head in _PREFIX_HEADS | _PREFIXES}
 _INFIXES = frozenset(("el", "em", "er", "in"))
 _MAX_INFIXES = 2  # PySastrawi's rules loop, so a word may lose more than one infix
 # meN-/peN- re-code a root's first letter as the last letter of the prefix: memilih (p), menulis (t), mengirim (k),
@@ -525,16 +525,13 @@ class StemFilter:
         roots = {part for part in parts if part.replace("-", "").isalpha()}
         self.roots = frozenset(roots)
         # A stem that differs from its word is always a dictionary root; other features match only themselves.
-        # Each root's tail maps to the letters that may stand just before it: at the end of a prefix, the root's
-        # first letter or the nasal that re-codes it; after a prefix, only the root's first letter.
-        self.tails: dict[str, frozenset[str]] = {}
-        self.firsts: dict[str, frozenset[str]] = {}
-        for root in roots & _root_words():
-            self.tails[root[1:]] = self.tails.get(root[1:], frozenset()) | {root[0], *_RECODED_AS.get(root[0], "")}
-            self.firsts[root[1:]] = self.firsts.get(root[1:], frozenset()) | {root[0]}
-        # The last two letters of every tail (the whole tail when shorter): a cut of the word that does not end so
-        # cannot be followed by a root's tail, whatever prefix comes before it.
-        self.tail_ends = frozenset(tail[-2:] for tail in (*self.tails, *self.firsts))
+        self.stems = frozenset(roots & _root_words())
+        # The same roots as a prefix may end them: with the first letter as it is, or re-coded (tulis → nulis).
+        self.recoded = self.stems | {_RECODED_AS[root[0]] + root[1:] for root in self.stems if root[0] in _RECODED_AS}
+        # The last two letters of every root's tail (the root without its first letter; the whole tail when
+        # shorter): a cut of the word that does not end so cannot be followed by a root's tail, whatever prefix
+        # comes before it.
+        self.tail_ends = frozenset(root[1:][-2:] for root in self.stems)
         self._any_tail_ends = "" in self.tail_ends  # a one-letter root: every cut may be followed by its tail
         self._known: dict[str, bool] = {}
 
@@ -553,12 +550,12 @@ class StemFilter:
         # Where a run of prefixes can end; the root's first letter (or, re-coded, the prefix's last) sits just there.
         ends = []
         for p in range(size + 1):
-            head = word[:p]
-            if head not in _PREFIX_HEADS:  # no longer run of prefixes can start this way either
+            whole = _PREFIX_HEADS.get(word[:p])
+            if whole is None:  # no longer run of prefixes can start this way either
                 break
-            if head in _PREFIXES:
+            if whole:
                 ends.append(p)
-        tails, firsts, tail_ends = self.tails, self.firsts, self.tail_ends
+        stems, recoded, tail_ends = self.stems, self.recoded, self.tail_ends
         for cut in range(min(_MAX_SUFFIX, size) + 1):
             end = size - cut
             if word[end:] not in _SUFFIX_TAILS:
@@ -566,14 +563,10 @@ class StemFilter:
             if not (word[end - 2:end] in tail_ends or word[end - 1:end] in tail_ends or self._any_tail_ends):
                 continue
             for p in ends:
-                if 0 < p <= end:  # the prefix's last letter stands for the root's first (menulis: me-n-ulis)
-                    letters = tails.get(word[p:end])
-                    if letters and word[p - 1] in letters:
-                        return True
-                if p < end:  # the root's first letter follows the prefix unchanged (di-t-ulis)
-                    letters = firsts.get(word[p + 1:end])
-                    if letters and word[p] in letters:
-                        return True
+                # The root's first letter follows the prefix unchanged (di|tulis), or the prefix's last letter stands
+                # for it (me|n-ulis).
+                if word[p:end] in stems or (p and word[p - 1:end] in recoded):
+                    return True
         if infixes:
             # PySastrawi takes an infix out right after the first letter of the word it holds at that moment, which
             # may still carry prefixes (pen|s-in-e|asi → sineasi → seasi → asi): try the word without each such infix.
