@@ -78,6 +78,10 @@ def _load_model(path: Optional[Path]):
     return load(path)
 
 
+class _NothingRead(Exception):
+    """Raised inside the output block so that a run which read nothing leaves no output file."""
+
+
 @contextmanager
 def _output_stream(output: Optional[Path], excel: bool = False):
     """Stdout, or a temporary file renamed over ``output`` only when the run completes."""
@@ -143,19 +147,27 @@ def check(
     if clash:
         _error(f"{output}: refusing to write the output over the input {clash}")
         raise typer.Exit(EXIT_ERROR)
-    summary = Summary()
+    summary, nothing_written = Summary(), False
     with _user_errors(done=lambda: format_summary(summary) if summary.items_read else ""):
         window = make_window(since, until, period)
         accounts = load_watchlist(watchlist)
         loaded = _load_model(model)
-        with _output_stream(output, excel) as stream, _progress_bar() as progress:
-            writer = RowWriter(stream, output_format.value, excel=excel)
-            scan(feeds, loaded, writer, threshold=threshold, include_all=all_items, platform=platform,
-                 progress=progress, summary=summary, window=window, watchlist=accounts,
-                 jobs=jobs or DEFAULT_JOBS)
+        try:
+            with _output_stream(output, excel) as stream, _progress_bar() as progress:
+                writer = RowWriter(stream, output_format.value, excel=excel)
+                scan(feeds, loaded, writer, threshold=threshold, include_all=all_items, platform=platform,
+                     progress=progress, summary=summary, window=window, watchlist=accounts,
+                     jobs=jobs or DEFAULT_JOBS)
+                if summary.errors and not summary.items_read:
+                    raise _NothingRead  # an empty report would read as "nothing flagged"
+                writer.finish()
+        except _NothingRead:
+            nothing_written = True
     for message in summary.errors:
         _error(message)
     typer.echo(format_summary(summary), err=True)
+    if nothing_written:
+        typer.echo("netral-scan: no input could be read, so no output was written", err=True)
     raise typer.Exit(EXIT_ERROR if summary.errors else EXIT_FLAGGED if summary.flagged else EXIT_CLEAN)
 
 

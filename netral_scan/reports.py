@@ -56,17 +56,15 @@ class RowWriter:
     """Writes result rows as CSV (formula-safe) or JSONL (byte-exact values) to an open text stream.
 
     ``render`` turns a batch of rows into text and changes nothing, so a scan runs it in the worker process that
-    judged the batch; ``put`` writes such text, in input order."""
+    judged the batch; ``put`` writes such text, in input order. The CSV header goes out with the first batch, or at
+    ``finish`` if none came: a run that could read nothing then leaves nothing that looks like a clean result."""
 
     def __init__(self, stream: IO[str], output_format: str = "csv", columns=OUTPUT_COLUMNS, excel: bool = False):
         self.stream = stream
         self.excel = excel
         self.format = output_format
         self.columns = columns
-        if output_format == "csv":
-            if excel:
-                stream.write(EXCEL_BOM)
-            csv.writer(stream, lineterminator="\n").writerow(columns)
+        self._header_due = output_format == "csv"
 
     def render(self, rows: list[dict]) -> str:
         if self.format != "csv":
@@ -84,7 +82,16 @@ class RowWriter:
         return text.getvalue()
 
     def put(self, text: str) -> None:
+        self.finish()
         self.stream.write(text)
+
+    def finish(self) -> None:
+        """Write the CSV header if it is not written yet (a scan with no rows still gives a valid, empty CSV)."""
+        if self._header_due:
+            self._header_due = False
+            if self.excel:
+                self.stream.write(EXCEL_BOM)
+            csv.writer(self.stream, lineterminator="\n").writerow(self.columns)
 
     def write(self, row: dict) -> None:
         self.put(self.render([row]))

@@ -62,6 +62,26 @@ def test_missing_file_is_exit_two(runner):
     result = runner.invoke(app, ["check", "no-such-feed.json"])
     assert result.exit_code == 2
     assert "netral-scan: error: no-such-feed.json: no such file or directory" in result.stderr
+    assert result.stdout == ""  # not even a CSV header: an empty report would read as "nothing flagged"
+
+
+def test_a_run_that_reads_nothing_leaves_no_output_file(runner, tmp_path):
+    output = tmp_path / "flagged.csv"
+    result = runner.invoke(app, ["check", "no-such-feed.json", "-o", str(output)])
+    assert result.exit_code == 2
+    assert not output.exists() and list(tmp_path.iterdir()) == []
+    assert "no output was written" in result.stderr
+    result = runner.invoke(app, ["check", "no-such-feed.json", str(EXAMPLE_FEED), "-o", str(output)])
+    assert result.exit_code == 2  # one input was read: its rows are written, and the error still says what failed
+    assert len(rows(output.read_text(encoding="utf-8"))) == 5
+
+
+def test_a_readable_feed_with_nothing_flagged_still_gives_a_header(runner, tmp_path):
+    feed = tmp_path / "calm.jsonl"
+    feed.write_text(json.dumps({"id": "1", "text": "selamat pagi, sarapan dulu"}) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["check", str(feed)])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("id,kind,author")
 
 
 def test_usage_errors_are_exit_two(runner):

@@ -33,8 +33,17 @@ def test_csv_writer_neutralises_and_jsonl_stays_exact():
 
 def test_excel_output_starts_with_a_bom():
     out = io.StringIO()
-    RowWriter(out, excel=True)
+    RowWriter(out, excel=True).finish()
     assert out.getvalue().startswith("\ufeffid,kind")
+
+
+def test_the_header_is_written_once_with_the_first_batch_or_at_finish():
+    out = io.StringIO()
+    writer = RowWriter(out)
+    assert out.getvalue() == ""
+    writer.put(writer.render([{"id": "1"}]))
+    writer.finish()
+    assert out.getvalue().count("id,kind") == 1 and out.getvalue().endswith("1" + "," * (len(OUTPUT_COLUMNS) - 1) + "\n")
 
 
 def test_atomic_path_leaves_nothing_when_the_block_fails(tmp_path):
