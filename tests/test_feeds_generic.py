@@ -70,6 +70,28 @@ def test_one_bad_ndjson_line_is_counted_and_the_rest_kept(tmp_path):
     assert bad.reason == "invalid JSON line" and bad.position.startswith("line 2")
 
 
+@pytest.mark.parametrize("line", ['{"text": "a"}', '  {"text": "a"}', '{"text": "a"}  \t\r', '{"text": "a"}\u3000',
+                                  '{"text": "a"} {"text": "b"}', '\ufeff{"text": "a"}', '[1, 2]', '"just text"', '{"text": "a"',
+                                  '{"text": "a\tb"}', '{"text": NaN}', '{"a": 1, "a": 2, "text": "x"}', ""])
+def test_a_ndjson_line_decodes_as_json_loads_reads_it(line):
+    from netral_scan.feeds.generic import _entry, decode_ndjson_line
+
+    line += "\n"  # as the reader gives it
+    try:
+        expected = _entry(json.loads(line), "f", 1, "line 1")
+    except json.JSONDecodeError as error:
+        expected = Skipped("invalid JSON line", "f", f"line 1 column {error.colno}")
+    assert decode_ndjson_line(line.encode("utf-8"), "f", 1) == expected
+
+
+def test_a_line_nested_too_deeply_is_skipped_not_a_crash(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text('{"text": ' + "[" * 100_000 + "]" * 100_000 + '}\n{"text": "dua"}\n', encoding="utf-8")
+    read = entries(path)
+    assert read[0] == Skipped("invalid JSON line", str(path), "line 1, nested too deeply")
+    assert read[1].text == "dua"
+
+
 def test_truncated_json_names_the_position(tmp_path):
     path = tmp_path / "feed.json"
     path.write_text('[{"text": "satu"},\n {"text": "du', encoding="utf-8")

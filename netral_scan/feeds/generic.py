@@ -12,6 +12,7 @@ import csv
 import io
 import itertools
 import json
+import json.scanner
 from datetime import datetime, timezone
 from typing import BinaryIO, Iterator
 
@@ -29,6 +30,8 @@ SNIFF_BYTES = 64 * 1024
 EXACT_POSITION_MAX_BYTES = 256 * 1024**2  # re-read a broken JSON file to name line:column up to this size
 CSV_FIELD_LIMIT = 64 * 1024**2
 NDJSON_BLOCK_LINES = 2000  # lines read and sent on undecoded together (scan's batch size)
+JSON_WHITESPACE = " \t\n\r"  # what JSON allows around a value (not the rest of Unicode's spaces)
+_SCAN_JSON = json.scanner.make_scanner(json.JSONDecoder())  # one value at a position: (value, end)
 FORMAT_BY_EXTENSION = {".json": "json", ".jsonl": "ndjson", ".ndjson": "ndjson", ".csv": "csv"}
 
 
@@ -227,11 +230,22 @@ def decode_ndjson_line(line: bytes, source: str, number: int) -> Entry:
     """The item of one NDJSON line, or why it cannot be one."""
     where = f"line {number}"
     try:
-        value = json.loads(line.decode("utf-8"))
+        text = line.decode("utf-8")
     except UnicodeDecodeError:
         return Skipped("invalid UTF-8", source, where)
+    try:
+        try:
+            # The json module's C scanner, called directly: json.loads wraps it in Python that cost more than the
+            # scanning itself (0.25 of 0.45 s over 200,000 lines). Anything unusual goes through json.loads.
+            value, end = _SCAN_JSON(text, 0)
+            if end != len(text) and text[end:].strip(JSON_WHITESPACE):
+                raise ValueError("extra data")
+        except (StopIteration, ValueError):
+            value = json.loads(text)  # the same value, or the error with its exact column
     except json.JSONDecodeError as error:
         return Skipped("invalid JSON line", source, f"{where} column {error.colno}")
+    except RecursionError:
+        return Skipped("invalid JSON line", source, f"{where}, nested too deeply")
     return _entry(value, source, number, where)
 
 
