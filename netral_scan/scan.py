@@ -160,6 +160,15 @@ def _merge(summary: Summary, part: Summary) -> None:
         summary.skip(reason, part.skip_examples[reason], count)
 
 
+def _until_failure(entries: Iterable, failure: list) -> Iterator:
+    """The entries up to a FeedError (a file found broken part-way), which is put in ``failure`` instead of raised:
+    what was read before it is still judged, in every batch, with one process or many."""
+    try:
+        yield from entries
+    except FeedError as error:
+        failure.append(error)
+
+
 def _batches(entries: Iterable, size: int) -> Iterator[list]:
     """Lists of entries holding about ``size`` records each (a ``Pending`` block counts as its lines)."""
     batch, records = [], 0
@@ -236,16 +245,19 @@ def scan(inputs: list[str], model: Model, output: Output, threshold: float | Non
     gc.set_threshold(*GC_THRESHOLDS)
     try:
         for path in inputs:
+            failure: list[FeedError] = []
             try:
-                for outcome in workers.outcomes(_batches(read_input(path, platform, deferred=True), BATCH_SIZE)):
+                entries = _until_failure(read_input(path, platform, deferred=True), failure)
+                for outcome in workers.outcomes(_batches(entries, BATCH_SIZE)):
                     output.put(outcome.output)
                     _merge(summary, outcome.summary)
                     if progress:
                         progress(outcome.summary.items_read)
-            except FeedError as error:
-                summary.errors.append(str(error))
+            except FeedError as error:  # raised before anything could be read
+                failure.append(error)
             finally:
                 summary.seconds = time.perf_counter() - started
+            summary.errors.extend(map(str, failure))
     finally:
         workers.close()
         gc.set_threshold(*collector_thresholds)

@@ -92,6 +92,38 @@ def test_a_line_nested_too_deeply_is_skipped_not_a_crash(tmp_path):
     assert read[1].text == "dua"
 
 
+@pytest.mark.parametrize("document", ["[]", '[1, "a", null, true, 2.5, -0]', '[{"a": [1, {"b": {}}], "c": "é"}, [], {}]',
+                                      '[[["x"]]]', ' [ {"text": "a", "text": "b"} ] ', "[1] [2]", "[1,", '{"a": 1}', "7"])
+def test_json_array_items_are_what_ijson_items_gives(document):
+    import io
+
+    import ijson
+
+    from netral_scan.feeds.generic import _array_items
+
+    def read(reader):
+        try:
+            return list(reader(io.BytesIO(document.encode("utf-8"))))
+        except ijson.JSONError as error:
+            return type(error)
+
+    assert read(_array_items) == read(lambda stream: ijson.items(stream, "item", use_float=True))
+
+
+def test_a_json_array_nested_too_deeply_is_refused_without_eating_memory(tmp_path):
+    path = tmp_path / "feed.json"  # ijson's own item prefixes would take about 25 GB for this 200 kB file
+    path.write_text('[{"text": "a"}, {"x": ' + "[" * 100_000 + "]" * 100_000 + "}]", encoding="utf-8")
+    with pytest.raises(FeedError, match=r"nested more than 100 levels deep \(in item 2\)"):
+        entries(path)
+
+
+def test_an_integer_too_long_for_python_is_a_skipped_line(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text('{"id": 1' + "0" * 5000 + ', "text": "a"}\n{"text": "b"}\n', encoding="utf-8")
+    read = entries(path)
+    assert read[0] == Skipped("invalid JSON line", str(path), "line 1, number too long") and read[1].text == "b"
+
+
 def test_truncated_json_names_the_position(tmp_path):
     path = tmp_path / "feed.json"
     path.write_text('[{"text": "satu"},\n {"text": "du', encoding="utf-8")

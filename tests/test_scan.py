@@ -50,3 +50,21 @@ def test_rows_keeps_the_rows_as_dicts_in_input_order(tmp_path, monkeypatch, defa
     assert len(rows) == summary.flagged > 0
     ids = [int(row["id"]) for row in rows]
     assert ids == sorted(ids) and all(row["flagged"] == "true" for row in rows)
+
+
+def test_what_was_read_before_a_file_breaks_is_judged_alike_by_one_process_or_many(tmp_path, monkeypatch,
+                                                                                     default_model):
+    monkeypatch.setattr(scan_module, "BATCH_SIZE", 7)  # the break comes after four full batches and a partial one
+    path = tmp_path / "feed.json"
+    records = [{"id": str(number), "text": "besok coblos nomor 2 ya" if number % 2 else "sarapan dulu"}
+               for number in range(30)]
+    path.write_text(json.dumps(records)[:-30], encoding="utf-8")  # truncated inside the last record
+    results = {}
+    for jobs in (1, 2):
+        stream = io.StringIO()
+        summary = scan([str(path)], default_model, RowWriter(stream), include_all=True, jobs=jobs)
+        results[jobs] = (stream.getvalue(), summary.items_read, summary.errors)
+    assert results[2] == results[1]
+    output, read, errors = results[1]
+    assert read == 29 and output.count("\n") == 1 + 29  # every whole record before the break
+    assert len(errors) == 1 and "truncated JSON" in errors[0]

@@ -30,6 +30,8 @@ SNIFF_BYTES = 64 * 1024
 EXACT_POSITION_MAX_BYTES = 256 * 1024**2  # re-read a broken JSON file to name line:column up to this size
 CSV_FIELD_LIMIT = 64 * 1024**2
 NDJSON_BLOCK_LINES = 2000  # lines read and sent on undecoded together (scan's batch size)
+MAX_JSON_DEPTH = 100  # nesting levels a JSON array feed may use (platform exports use fewer than ten)
+_JSON_OPENING, _JSON_CLOSING = ("start_map", "start_array"), ("end_map", "end_array")
 JSON_WHITESPACE = " \t\n\r"  # what JSON allows around a value (not the rest of Unicode's spaces)
 _SCAN_JSON = json.scanner.make_scanner(json.JSONDecoder())  # one value at a position: (value, end)
 FORMAT_BY_EXTENSION = {".json": "json", ".jsonl": "ndjson", ".ndjson": "ndjson", ".csv": "csv"}
@@ -161,14 +163,54 @@ def _read_json(stream: io.BufferedReader, source: str, archive: Archive, member:
 
     position = 0
     try:
-        for position, value in enumerate(ijson.items(stream, "item", use_float=True), start=1):
+        for position, value in enumerate(_array_items(stream), start=1):
             yield _entry(value, source, position, f"item {position}")
     except (UnicodeDecodeError, ijson.JSONError) as error:
         if isinstance(error, UnicodeDecodeError) or "UTF8" in str(error):
             raise FeedError(source, _utf8_error_location(archive, member, position)) from None
         raise FeedError(source, _json_error_location(archive, member, error)) from None
+    except _TooDeep:
+        raise FeedError(source, f"invalid JSON: nested more than {MAX_JSON_DEPTH} levels deep (in item {position + 1})"
+                        ) from None
+    except ValueError as error:  # e.g. an integer of more than 4,300 digits
+        raise FeedError(source, f"invalid JSON in item {position + 1} ({error})") from None
     if position == 0 and not _is_json_array(archive, member):
         raise FeedError(source, "expected a JSON array of items")
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _array_items(stream: io.BufferedReader) -> Iterator:
+    """The values of a top-level JSON array, as ``ijson.items(stream, "item")`` gives them, but refusing nesting deeper
+    than MAX_JSON_DEPTH: ijson's item prefixes take memory quadratic in the depth (a 200 kB file of nested brackets
+    took all of it), and a value that deep could not be sent to a worker anyway. Nothing for another root."""
+    import ijson
+    from ijson.common import ObjectBuilder
+
+    events = ijson.basic_parse(stream, use_float=True)
+    if next(events, (None, None))[0] != "start_array":
+        return
+    depth, builder = 1, None
+    for event, value in events:
+        if event in _JSON_OPENING:
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise _TooDeep
+        elif event in _JSON_CLOSING:
+            depth -= 1
+        if builder is None:
+            if depth == 0:  # the array has ended; reading on lets ijson refuse anything after it
+                continue
+            if depth == 1:  # a number, string, true, false or null item
+                yield value
+                continue
+            builder = ObjectBuilder()
+        builder.event(event, value)
+        if depth == 1:
+            yield builder.value
+            builder = None
 
 
 def _is_json_array(archive: Archive, member: str) -> bool:
@@ -246,6 +288,8 @@ def decode_ndjson_line(line: bytes, source: str, number: int) -> Entry:
         return Skipped("invalid JSON line", source, f"{where} column {error.colno}")
     except RecursionError:
         return Skipped("invalid JSON line", source, f"{where}, nested too deeply")
+    except ValueError:  # an integer of more than 4,300 digits
+        return Skipped("invalid JSON line", source, f"{where}, number too long")
     return _entry(value, source, number, where)
 
 
