@@ -460,11 +460,9 @@ def shape_tokens(text: str) -> list[str]:
     words = _HEADLINE_WORD.findall(text)
     if len(words) < HEADLINE_MIN_WORDS:
         return []
-    title = sum(map(str.isupper, map(itemgetter(0), words)))
-    capitals = sum(map(str.isupper, words))
-    if title >= HEADLINE_TITLE_SHARE * len(words) and capitals < HEADLINE_CAPS_SHARE * len(words):
-        return [HEADLINE_TOKEN]
-    return []
+    if sum(map(str.isupper, map(itemgetter(0), words))) < HEADLINE_TITLE_SHARE * len(words):
+        return []  # sentence case, the usual answer: all-capital words need not be counted
+    return [HEADLINE_TOKEN] if sum(map(str.isupper, words)) < HEADLINE_CAPS_SHARE * len(words) else []
 
 
 _ANALYZER = Analyzer()
