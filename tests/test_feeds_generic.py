@@ -117,6 +117,13 @@ def test_a_json_array_nested_too_deeply_is_refused_without_eating_memory(tmp_pat
         entries(path)
 
 
+def test_an_integer_too_long_for_python_in_a_json_array_is_one_error(tmp_path):
+    path = tmp_path / "feed.json"
+    path.write_text('[{"text": "a"}, {"id": 1' + "0" * 5000 + ', "text": "b"}]', encoding="utf-8")
+    with pytest.raises(FeedError, match=r"feed.json: invalid JSON \(parse error: integer overflow"):
+        entries(path)
+
+
 def test_an_integer_too_long_for_python_is_a_skipped_line(tmp_path):
     path = tmp_path / "feed.jsonl"
     path.write_text('{"id": 1' + "0" * 5000 + ', "text": "a"}\n{"text": "b"}\n', encoding="utf-8")

@@ -251,7 +251,7 @@ def _json_error_location(archive: Archive, member: str, error: Exception) -> str
                 line, column = text.count("\n") + 1, len(text) - text.rfind("\n")
                 return f"truncated JSON: the file ends at line {line} column {column} (byte {len(data)})"
             return f"invalid JSON at line {exact.lineno} column {exact.colno} ({exact.msg})"
-        except (OSError, FeedError):
+        except (OSError, FeedError, ValueError, RecursionError):  # e.g. an integer of more than 4,300 digits
             pass
     return "invalid JSON (" + " ".join(str(error).split())[:120] + ")"
 
