@@ -189,6 +189,8 @@ def _array_items(stream: io.BufferedReader) -> Iterator:
     import ijson
     from ijson.common import ObjectBuilder
 
+    # use_float=True: yajl itself then refuses an integer past 64 bits ("integer overflow"). With use_float=False
+    # ijson 3.6's C parser reads any integer, but a 5,000-digit one crashed the process (segmentation fault).
     events = ijson.basic_parse(stream, use_float=True)
     if next(events, (None, None))[0] != "start_array":
         return
