@@ -147,7 +147,7 @@ def check(
     if clash:
         _error(f"{output}: refusing to write the output over the input {clash}")
         raise typer.Exit(EXIT_ERROR)
-    summary, nothing_written = Summary(), False
+    summary = Summary()
     with _user_errors(done=lambda: format_summary(summary) if summary.items_read else ""):
         window = make_window(since, until, period)
         accounts = load_watchlist(watchlist)
@@ -162,11 +162,11 @@ def check(
                     raise _NothingRead  # an empty report would read as "nothing flagged"
                 writer.finish()
         except _NothingRead:
-            nothing_written = True
+            pass
     for message in summary.errors:
         _error(message)
     typer.echo(format_summary(summary), err=True)
-    if nothing_written:
+    if summary.errors and not summary.items_read:
         typer.echo("netral-scan: no input could be read, so no output was written", err=True)
     raise typer.Exit(EXIT_ERROR if summary.errors else EXIT_FLAGGED if summary.flagged else EXIT_CLEAN)
 
